@@ -1,0 +1,1 @@
+//! HTTP/1.1 (RFC 9112): zero-allocation parsing and writing over caller buffers.

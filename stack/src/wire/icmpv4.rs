@@ -1,0 +1,1 @@
+//! ICMPv4 (RFC 792): echo, destination unreachable, time exceeded.

@@ -1,0 +1,1 @@
+//! TCP headers (RFC 9293) and options: MSS, window scale, SACK, timestamps.

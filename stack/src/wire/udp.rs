@@ -1,0 +1,1 @@
+//! UDP datagrams (RFC 768).
