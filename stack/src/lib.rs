@@ -14,5 +14,6 @@ extern crate alloc;
 extern crate std;
 
 pub mod http;
+pub mod storage;
 pub mod time;
 pub mod wire;
