@@ -13,7 +13,10 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod arp;
 pub mod http;
+pub mod ipv4;
+pub mod stats;
 pub mod storage;
 pub mod time;
 pub mod wire;
