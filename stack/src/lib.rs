@@ -18,6 +18,7 @@ mod endpoint;
 pub mod arp;
 pub mod http;
 pub mod icmp;
+pub mod iface;
 pub mod ipv4;
 pub mod rate_limit;
 pub mod socket;
@@ -28,3 +29,4 @@ pub mod udp;
 pub mod wire;
 
 pub use endpoint::Endpoint;
+pub use iface::{Config, Stack, Storage};

@@ -44,14 +44,18 @@ pub enum DropReason {
     TcpNoSocket,
     /// Egress: the next hop never answered ARP.
     NeighborUnreachable,
+    /// An ICMP reply or error found the outbound ICMP queue full.
+    IcmpQueueFull,
     /// Egress: the driver's buffer is smaller than the frame.
     TxBufferTooSmall,
+    /// Egress: the datagram is larger than the interface MTU.
+    ExceedsMtu,
     /// Egress: no route (no address configured, or no gateway for the destination).
     NoRoute,
 }
 
 impl DropReason {
-    pub const ALL: [DropReason; 28] = [
+    pub const ALL: [DropReason; 30] = [
         DropReason::NotOurMac,
         DropReason::EthernetMalformed,
         DropReason::UnknownEtherType,
@@ -78,7 +82,9 @@ impl DropReason {
         DropReason::TcpChecksum,
         DropReason::TcpNoSocket,
         DropReason::NeighborUnreachable,
+        DropReason::IcmpQueueFull,
         DropReason::TxBufferTooSmall,
+        DropReason::ExceedsMtu,
         DropReason::NoRoute,
     ];
 
@@ -111,7 +117,9 @@ impl DropReason {
             DropReason::TcpChecksum => "tcp_checksum",
             DropReason::TcpNoSocket => "tcp_no_socket",
             DropReason::NeighborUnreachable => "neighbor_unreachable",
+            DropReason::IcmpQueueFull => "icmp_queue_full",
             DropReason::TxBufferTooSmall => "tx_buffer_too_small",
+            DropReason::ExceedsMtu => "exceeds_mtu",
             DropReason::NoRoute => "no_route",
         }
     }

@@ -2,6 +2,4 @@
 
 mod reassembly;
 
-pub use reassembly::{
-    Config as ReassemblyConfig, Key as FragmentKey, Reassembler, Slot as FragmentSlot,
-};
+pub use reassembly::{Config as ReassemblyConfig, Fragment, Key as FragmentKey, Reassembler, Slot as FragmentSlot};
