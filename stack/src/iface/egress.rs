@@ -168,7 +168,7 @@ impl Interface<'_> {
                     dont_frag: false,
                 };
                 let sent = send_ip(self, now, buf, datagram, |payload, d| {
-                    repr.emit_with_payload(payload, d.src, d.dst, data);
+                    repr.emit(&mut udp::Packet::new_unchecked(payload), d.src, d.dst, data);
                 });
                 if sent != Sent::Wait {
                     udp_socket.complete_tx(matches!(sent, Sent::Frame(_)));
