@@ -16,7 +16,13 @@ fn secs(s: u64) -> Instant {
 }
 
 /// An Ethernet+IPv4+UDP frame built by an independent implementation.
-fn udp_frame(dst_mac: EthernetAddress, src: u8, dst: [u8; 4], dst_port: u16, payload: &[u8]) -> Vec<u8> {
+fn udp_frame(
+    dst_mac: EthernetAddress,
+    src: u8,
+    dst: [u8; 4],
+    dst_port: u16,
+    payload: &[u8],
+) -> Vec<u8> {
     let mut out = Vec::new();
     PacketBuilder::ethernet2(mac(src).0, dst_mac.0)
         .ipv4(ip(src).octets(), dst, 64)
@@ -40,22 +46,45 @@ fn arp_resolves_then_udp_flows() {
     link.run_for(Duration::from_secs(5)); // let the announcements pass
     link.log.clear();
 
-    link.nodes[0].udp(a).unwrap().send_slice(b"hello", Endpoint::new(ip(2), 2000)).unwrap();
+    link.nodes[0]
+        .udp(a)
+        .unwrap()
+        .send_slice(b"hello", Endpoint::new(ip(2), 2000))
+        .unwrap();
     link.run_for(Duration::from_millis(10));
 
-    let (data, meta) = link.nodes[1].udp(b).unwrap().recv().map(|(d, m)| (d.to_vec(), m)).unwrap();
+    let (data, meta) = link.nodes[1]
+        .udp(b)
+        .unwrap()
+        .recv()
+        .map(|(d, m)| (d.to_vec(), m))
+        .unwrap();
     assert_eq!(data, b"hello");
     assert_eq!(meta.remote, Endpoint::new(ip(1), 1000));
     assert_eq!(meta.local_addr, ip(2));
-    let kinds: Vec<_> = link.log.iter().map(|s| (s.from, ethertype(&s.frame))).collect();
+    let kinds: Vec<_> = link
+        .log
+        .iter()
+        .map(|s| (s.from, ethertype(&s.frame)))
+        .collect();
     assert_eq!(
         kinds,
-        [(0, ethernet::EtherType::Arp), (1, ethernet::EtherType::Arp), (0, ethernet::EtherType::Ipv4)],
+        [
+            (0, ethernet::EtherType::Arp),
+            (1, ethernet::EtherType::Arp),
+            (0, ethernet::EtherType::Ipv4)
+        ],
         "request, reply, then the datagram"
     );
-    assert_eq!(link.nodes[0].neighbor(link.now, ip(2)), Some(Lookup::Found(mac(2))));
+    assert_eq!(
+        link.nodes[0].neighbor(link.now, ip(2)),
+        Some(Lookup::Found(mac(2)))
+    );
     // The requester's address was learned by the target from the request.
-    assert_eq!(link.nodes[1].neighbor(link.now, ip(1)), Some(Lookup::Found(mac(1))));
+    assert_eq!(
+        link.nodes[1].neighbor(link.now, ip(1)),
+        Some(Lookup::Found(mac(1)))
+    );
 }
 
 #[test]
@@ -63,15 +92,41 @@ fn arp_entry_expires_and_is_resolved_again() {
     let mut link = Link::new(vec![stack(1, true), stack(2, true)]);
     let a = link.nodes[0].add_udp_socket(udp_socket(4, 4096)).unwrap();
     link.nodes[0].bind_udp(a, 1000).unwrap();
-    link.nodes[0].udp(a).unwrap().send_slice(b"1", Endpoint::new(ip(2), 9)).unwrap();
+    link.nodes[0]
+        .udp(a)
+        .unwrap()
+        .send_slice(b"1", Endpoint::new(ip(2), 9))
+        .unwrap();
     link.run_until(secs(10));
-    assert_eq!(link.nodes[0].neighbor(link.now, ip(2)), Some(Lookup::Found(mac(2))));
-    link.run_until(secs(61));
-    assert_eq!(link.nodes[0].neighbor(link.now, ip(2)), None, "lifetime is 60 s");
+    assert_eq!(
+        link.nodes[0].neighbor(link.now, ip(2)),
+        Some(Lookup::Found(mac(2)))
+    );
+    // Node 2's second announcement (at 2 s, plus 100 us on the link)
+    // refreshed the entry: it lives 60 s from then.
+    link.run_until(secs(62));
+    assert_eq!(
+        link.nodes[0].neighbor(link.now, ip(2)),
+        Some(Lookup::Found(mac(2)))
+    );
+    link.run_until(secs(62) + Duration::from_micros(100));
+    assert_eq!(
+        link.nodes[0].neighbor(link.now, ip(2)),
+        None,
+        "lifetime is 60 s"
+    );
     let before = link.sent_by(0).count();
-    link.nodes[0].udp(a).unwrap().send_slice(b"2", Endpoint::new(ip(2), 9)).unwrap();
+    link.nodes[0]
+        .udp(a)
+        .unwrap()
+        .send_slice(b"2", Endpoint::new(ip(2), 9))
+        .unwrap();
     link.run_for(Duration::from_millis(10));
-    let new: Vec<_> = link.sent_by(0).skip(before).map(|s| ethertype(&s.frame)).collect();
+    let new: Vec<_> = link
+        .sent_by(0)
+        .skip(before)
+        .map(|s| ethertype(&s.frame))
+        .collect();
     assert_eq!(new, [ethernet::EtherType::Arp, ethernet::EtherType::Ipv4]);
 }
 
@@ -84,11 +139,22 @@ fn unanswered_arp_retries_on_time_then_drops_the_queued_datagram() {
     link.run_until(secs(100));
     link.log.clear();
     let start = link.now;
-    link.nodes[0].udp(a).unwrap().send_slice(b"lost", Endpoint::new(ip(2), 9)).unwrap();
+    link.nodes[0]
+        .udp(a)
+        .unwrap()
+        .send_slice(b"lost", Endpoint::new(ip(2), 9))
+        .unwrap();
     link.run_for(Duration::from_secs(20));
 
     let requests: Vec<_> = link.sent_by(0).map(|s| s.at - start).collect();
-    assert_eq!(requests, [Duration::ZERO, Duration::from_secs(1), Duration::from_secs(3)]);
+    assert_eq!(
+        requests,
+        [
+            Duration::ZERO,
+            Duration::from_secs(1),
+            Duration::from_secs(3)
+        ]
+    );
     let counters = link.nodes[0].counters();
     assert_eq!(counters.drops(DropReason::NeighborUnreachable), 1);
     assert_eq!(link.nodes[0].udp(a).unwrap().counters().tx_dropped, 1);
@@ -105,9 +171,17 @@ fn transmit_queue_bounds_packets_waiting_for_resolution() {
     link.nodes[0].udp(a).unwrap().send_slice(b"1", to).unwrap();
     link.nodes[0].udp(a).unwrap().send_slice(b"2", to).unwrap();
     link.drain_all();
-    assert_eq!(link.nodes[0].udp(a).unwrap().send_slice(b"3", to), Err(SendError::BufferFull));
+    assert_eq!(
+        link.nodes[0].udp(a).unwrap().send_slice(b"3", to),
+        Err(SendError::BufferFull)
+    );
     link.run_for(Duration::from_secs(10));
-    assert_eq!(link.nodes[0].counters().drops(DropReason::NeighborUnreachable), 2);
+    assert_eq!(
+        link.nodes[0]
+            .counters()
+            .drops(DropReason::NeighborUnreachable),
+        2
+    );
 }
 
 #[test]
@@ -120,7 +194,9 @@ fn gratuitous_arp_announces_a_new_address_twice() {
     let announcements: Vec<_> = link.sent_by(0).map(|s| s.at).collect();
     assert_eq!(announcements, [secs(10), secs(12)]);
     let frame = &link.sent_by(0).next().unwrap().frame;
-    let arp = seqs::wire::arp::Repr::parse(&seqs::wire::arp::Packet::new_checked(&frame[14..]).unwrap()).unwrap();
+    let arp =
+        seqs::wire::arp::Repr::parse(&seqs::wire::arp::Packet::new_checked(&frame[14..]).unwrap())
+            .unwrap();
     assert_eq!(arp.source_protocol_addr, ip(1));
     assert_eq!(arp.target_protocol_addr, ip(1));
     // The peer refreshed nothing it did not already know, and learned
@@ -134,7 +210,9 @@ fn address_conflict_is_reported() {
     link.run_until(secs(5));
     link.nodes[1].set_ipv4_address(link.now, seqs::wire::Ipv4Cidr::new(ip(1), 24));
     link.run_for(Duration::from_secs(1));
-    let conflict = link.nodes[0].address_conflict().expect("node 1 sees 2 claim its address");
+    let conflict = link.nodes[0]
+        .address_conflict()
+        .expect("node 1 sees 2 claim its address");
     assert_eq!((conflict.addr, conflict.mac), (ip(1), mac(2)));
 }
 
@@ -146,17 +224,42 @@ fn ipv4_destination_filtering() {
     let now = secs(1);
     let bcast = EthernetAddress::BROADCAST;
     let cases = [
-        (udp_frame(mac(2), 1, ip(2).octets(), 7, b"u"), Disposition::Consumed(Consumer::Udp)),
-        (udp_frame(bcast, 1, [255; 4], 7, b"l"), Disposition::Consumed(Consumer::Udp)),
-        (udp_frame(bcast, 1, [192, 0, 2, 255], 7, b"s"), Disposition::Consumed(Consumer::Udp)),
-        (udp_frame(mac(2), 1, ip(9).octets(), 7, b"f"), Disposition::Dropped(DropReason::Ipv4NotForUs)),
-        (udp_frame(mac(2), 1, [224, 0, 0, 1], 7, b"m"), Disposition::Dropped(DropReason::Ipv4NotForUs)),
-        (udp_frame(mac(3), 1, ip(2).octets(), 7, b"x"), Disposition::Dropped(DropReason::NotOurMac)),
+        (
+            udp_frame(mac(2), 1, ip(2).octets(), 7, b"u"),
+            Disposition::Consumed(Consumer::Udp),
+        ),
+        (
+            udp_frame(bcast, 1, [255; 4], 7, b"l"),
+            Disposition::Consumed(Consumer::Udp),
+        ),
+        (
+            udp_frame(bcast, 1, [192, 0, 2, 255], 7, b"s"),
+            Disposition::Consumed(Consumer::Udp),
+        ),
+        (
+            udp_frame(mac(2), 1, ip(9).octets(), 7, b"f"),
+            Disposition::Dropped(DropReason::Ipv4NotForUs),
+        ),
+        (
+            udp_frame(mac(2), 1, [224, 0, 0, 1], 7, b"m"),
+            Disposition::Dropped(DropReason::Ipv4NotForUs),
+        ),
+        (
+            udp_frame(mac(3), 1, ip(2).octets(), 7, b"x"),
+            Disposition::Dropped(DropReason::NotOurMac),
+        ),
     ];
     for (frame, expected) in cases {
         assert_eq!(s.receive(now, &frame), expected);
     }
-    let got: Vec<_> = std::iter::from_fn(|| s.udp(h).unwrap().recv().ok().map(|(d, m)| (d.to_vec(), m.local_addr))).collect();
+    let got: Vec<_> = std::iter::from_fn(|| {
+        s.udp(h)
+            .unwrap()
+            .recv()
+            .ok()
+            .map(|(d, m)| (d.to_vec(), m.local_addr))
+    })
+    .collect();
     assert_eq!(
         got,
         [
@@ -172,19 +275,33 @@ fn corrupted_checksums_are_dropped_and_counted() {
     let mut s = stack(2, true);
     let mut frame = udp_frame(mac(2), 1, ip(2).octets(), 7, b"payload");
     frame[24] ^= 0x01; // IPv4 header checksum
-    assert_eq!(s.receive(secs(1), &frame), Disposition::Dropped(DropReason::Ipv4Checksum));
+    assert_eq!(
+        s.receive(secs(1), &frame),
+        Disposition::Dropped(DropReason::Ipv4Checksum)
+    );
     let mut frame = udp_frame(mac(2), 1, ip(2).octets(), 7, b"payload");
     let last = frame.len() - 1;
     frame[last] ^= 0x10; // UDP payload
-    assert_eq!(s.receive(secs(1), &frame), Disposition::Dropped(DropReason::UdpChecksum));
+    assert_eq!(
+        s.receive(secs(1), &frame),
+        Disposition::Dropped(DropReason::UdpChecksum)
+    );
     assert_eq!(s.counters().total_drops(), 2);
 }
 
 /// A UDP datagram to port 7 split into IPv4 fragments of `chunk` bytes.
 fn fragments(ident: u16, payload: &[u8], chunk: usize) -> Vec<Vec<u8>> {
     let mut udp = vec![0u8; 8 + payload.len()];
-    let repr = seqs::wire::udp::Repr { src_port: 4000, dst_port: 7 };
-    repr.emit(&mut seqs::wire::udp::Packet::new_unchecked(&mut udp[..]), ip(1), ip(2), payload);
+    let repr = seqs::wire::udp::Repr {
+        src_port: 4000,
+        dst_port: 7,
+    };
+    repr.emit(
+        &mut seqs::wire::udp::Packet::new_unchecked(&mut udp[..]),
+        ip(1),
+        ip(2),
+        payload,
+    );
     udp.chunks(chunk)
         .enumerate()
         .map(|(i, piece)| {
@@ -201,7 +318,12 @@ fn fragments(ident: u16, payload: &[u8], chunk: usize) -> Vec<Vec<u8>> {
                 frag_offset: (i * chunk) as u16,
             };
             let mut frame = vec![0u8; 14 + header.buffer_len()];
-            let eth = ethernet::Repr { src_addr: mac(1), dst_addr: mac(2), ethertype: ethernet::EtherType::Ipv4, vlan: None };
+            let eth = ethernet::Repr {
+                src_addr: mac(1),
+                dst_addr: mac(2),
+                ethertype: ethernet::EtherType::Ipv4,
+                vlan: None,
+            };
             eth.emit(&mut ethernet::Frame::new_unchecked(&mut frame[..]));
             let mut packet = ipv4::Packet::new_unchecked(&mut frame[14..]);
             header.emit(&mut packet);
@@ -227,7 +349,11 @@ fn fragments_reassemble_in_and_out_of_order() {
         for &i in &order {
             s.receive(secs(1), &frags[i]);
         }
-        assert_eq!(received(&mut s, h), [payload.clone()], "order {order:?}");
+        assert_eq!(
+            received(&mut s, h),
+            std::slice::from_ref(&payload),
+            "order {order:?}"
+        );
         assert_eq!(s.counters().fragments_in, 3);
         assert_eq!(s.counters().datagrams_reassembled, 1);
     }
@@ -242,17 +368,23 @@ fn overlapping_fragments_discard_the_datagram() {
     let by_56 = fragments(5, &payload, 56);
     let by_48 = fragments(5, &payload, 48);
     s.receive(secs(1), &by_56[0]);
-    assert_eq!(s.receive(secs(1), &by_48[1]), Disposition::Dropped(DropReason::FragmentOverlap));
+    assert_eq!(
+        s.receive(secs(1), &by_48[1]),
+        Disposition::Dropped(DropReason::FragmentOverlap)
+    );
     for f in &by_56[1..] {
         s.receive(secs(1), f);
     }
-    assert!(received(&mut s, h).is_empty(), "a discarded datagram never completes");
+    assert!(
+        received(&mut s, h).is_empty(),
+        "a discarded datagram never completes"
+    );
 }
 
 #[test]
 fn incomplete_datagram_times_out_on_poll_at() {
     let payload: Vec<u8> = (0..200u8).collect();
-    let mut s = stack(2, true);
+    let mut s = silent_stack(2);
     s.receive(secs(1), &fragments(9, &payload, 56)[0]);
     assert_eq!(s.poll_at(), Some(secs(16)));
     let mut buf = [0u8; 1600];
@@ -267,10 +399,16 @@ fn fragment_slots_are_bounded() {
     let mut s = stack(2, true);
     let slots = seqs::iface::Capacities::default().fragment_slots as u16;
     for ident in 0..slots {
-        assert_eq!(s.receive(secs(1), &fragments(ident, &payload, 56)[0]), Disposition::Consumed(Consumer::Fragment));
+        assert_eq!(
+            s.receive(secs(1), &fragments(ident, &payload, 56)[0]),
+            Disposition::Consumed(Consumer::Fragment)
+        );
     }
     let extra = fragments(slots, &payload, 56);
-    assert_eq!(s.receive(secs(1), &extra[0]), Disposition::Dropped(DropReason::FragmentNoSlot));
+    assert_eq!(
+        s.receive(secs(1), &extra[0]),
+        Disposition::Dropped(DropReason::FragmentNoSlot)
+    );
 }
 
 #[test]
@@ -279,23 +417,57 @@ fn ping_gets_echo_reply_with_rtt() {
     link.latency = Duration::from_millis(3);
     link.run_until(secs(5));
     let p = link.nodes[0].add_icmp_socket(icmp_socket()).unwrap();
-    link.nodes[0].icmp(p).unwrap().send_echo(ip(2), 1, b"ping data").unwrap();
+    link.nodes[0]
+        .icmp(p)
+        .unwrap()
+        .send_echo(ip(2), 1, b"ping data")
+        .unwrap();
     link.run_for(Duration::from_secs(1));
-    link.nodes[0].icmp(p).unwrap().send_echo(ip(2), 2, b"again").unwrap();
+    link.nodes[0]
+        .icmp(p)
+        .unwrap()
+        .send_echo(ip(2), 2, b"again")
+        .unwrap();
     link.run_for(Duration::from_secs(1));
     let socket = link.nodes[0].icmp(p).unwrap();
     let (first, data) = socket.recv().map(|(r, d)| (r, d.to_vec())).unwrap();
-    assert_eq!((first.from, first.seq_no, data.as_slice()), (ip(2), 1, &b"ping data"[..]));
+    assert_eq!(
+        (first.from, first.seq_no, data.as_slice()),
+        (ip(2), 1, &b"ping data"[..])
+    );
     // ARP takes one round trip before the echo's own.
     assert_eq!(first.rtt, Some(Duration::from_millis(6)));
     let (second, _) = socket.recv().unwrap();
-    assert_eq!((second.seq_no, second.rtt), (2, Some(Duration::from_millis(6))));
+    assert_eq!(
+        (second.seq_no, second.rtt),
+        (2, Some(Duration::from_millis(6)))
+    );
+}
+
+#[test]
+fn echo_queue_overflow_is_counted() {
+    let mut s = silent_stack(2);
+    let outcomes: Vec<_> = (0..10)
+        .map(|_| s.receive(secs(1), &outcome_probe()))
+        .collect();
+    // Node 1's MAC is unknown, so replies wait in the 8-slot ICMP queue.
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|&&d| d == Disposition::Consumed(Consumer::Icmp))
+            .count(),
+        8
+    );
+    assert_eq!(s.counters().drops(DropReason::IcmpQueueFull), 2);
 }
 
 #[test]
 fn echo_replies_are_rate_limited() {
-    let mut s = stack(2, true);
+    let mut s = silent_stack(2);
+    s.receive(secs(1), &arp_request(1, 2));
+    let mut buf = [0u8; 1600];
     let mut outcomes = Vec::new();
+    let mut replies = 0;
     for seq in 0..15u16 {
         let mut frame = Vec::new();
         PacketBuilder::ethernet2(mac(1).0, mac(2).0)
@@ -304,17 +476,42 @@ fn echo_replies_are_rate_limited() {
             .write(&mut frame, b"x")
             .unwrap();
         outcomes.push(s.receive(secs(1), &frame));
+        while s.transmit(secs(1), &mut buf).is_some() {
+            replies += 1;
+        }
     }
-    let limited = outcomes.iter().filter(|&&d| d == Disposition::Dropped(DropReason::IcmpRateLimited)).count();
-    let answered = outcomes.iter().filter(|&&d| d == Disposition::Consumed(Consumer::Icmp)).count();
-    assert_eq!((answered, limited), (8, 7), "8 fit the ICMP queue; the burst allows 10");
-    assert_eq!(s.counters().drops(DropReason::IcmpQueueFull), 0);
+    let limited = outcomes
+        .iter()
+        .filter(|&&d| d == Disposition::Dropped(DropReason::IcmpRateLimited))
+        .count();
+    // The ARP reply to node 1's request, then one echo reply per token.
+    assert_eq!(
+        (replies, limited),
+        (1 + 10, 5),
+        "a burst of 10, then nothing within the same instant"
+    );
+    let later = secs(1) + Duration::from_millis(10);
+    s.receive(later, &outcome_probe());
+    assert!(s.transmit(later, &mut buf).is_some(), "one token per 10 ms");
+}
+
+fn outcome_probe() -> Vec<u8> {
+    let mut frame = Vec::new();
+    PacketBuilder::ethernet2(mac(1).0, mac(2).0)
+        .ipv4(ip(1).octets(), ip(2).octets(), 64)
+        .icmpv4_echo_request(1, 99)
+        .write(&mut frame, b"x")
+        .unwrap();
+    frame
 }
 
 #[test]
 fn closed_udp_port_gets_port_unreachable_quoting_the_datagram() {
     let mut s = stack(2, true);
-    s.receive(secs(1), &udp_frame(mac(2), 1, ip(2).octets(), 9999, b"knock"));
+    s.receive(
+        secs(1),
+        &udp_frame(mac(2), 1, ip(2).octets(), 9999, b"knock"),
+    );
     assert_eq!(s.counters().drops(DropReason::UdpNoSocket), 1);
     // The reply needs node 1's MAC: it goes out after ARP.
     let mut buf = [0u8; 1600];
@@ -328,9 +525,16 @@ fn closed_udp_port_gets_port_unreachable_quoting_the_datagram() {
         target_protocol_addr: ip(2),
     };
     let mut frame = vec![0u8; 14 + reply.buffer_len()];
-    ethernet::Repr { src_addr: mac(1), dst_addr: mac(2), ethertype: ethernet::EtherType::Arp, vlan: None }
-        .emit(&mut ethernet::Frame::new_unchecked(&mut frame[..]));
-    reply.emit(&mut seqs::wire::arp::Packet::new_unchecked(&mut frame[14..]));
+    ethernet::Repr {
+        src_addr: mac(1),
+        dst_addr: mac(2),
+        ethertype: ethernet::EtherType::Arp,
+        vlan: None,
+    }
+    .emit(&mut ethernet::Frame::new_unchecked(&mut frame[..]));
+    reply.emit(&mut seqs::wire::arp::Packet::new_unchecked(
+        &mut frame[14..],
+    ));
     s.receive(secs(1), &frame);
     let n = s.transmit(secs(1), &mut buf).unwrap();
     let parsed = etherparse::SlicedPacket::from_ethernet(&buf[..n]).unwrap();
@@ -348,21 +552,27 @@ fn closed_udp_port_gets_port_unreachable_quoting_the_datagram() {
 
 #[test]
 fn broadcast_to_closed_port_is_not_answered() {
-    let mut s = stack(2, true);
-    s.receive(secs(1), &udp_frame(EthernetAddress::BROADCAST, 1, [255; 4], 9999, b"x"));
+    let mut s = silent_stack(2);
+    s.receive(
+        secs(1),
+        &udp_frame(EthernetAddress::BROADCAST, 1, [255; 4], 9999, b"x"),
+    );
     assert_eq!(s.counters().drops(DropReason::UdpNoSocket), 1);
     assert_eq!(s.transmit(secs(1), &mut [0u8; 1600]), None);
 }
 
 #[test]
 fn unknown_protocol_gets_protocol_unreachable() {
-    let mut s = stack(2, true);
+    let mut s = silent_stack(2);
     // Learn node 1's MAC first so the error can leave at once.
-    s.receive(secs(1), &udp_frame(mac(2), 1, ip(2).octets(), 1, b""));
+    s.receive(secs(1), &arp_request(1, 2));
     let mut frame = udp_frame(mac(2), 1, ip(2).octets(), 7, b"zz");
     frame[14 + 9] = 253; // experimental protocol number
     ipv4::Packet::new_unchecked(&mut frame[14..]).fill_checksum();
-    assert_eq!(s.receive(secs(1), &frame), Disposition::Dropped(DropReason::Ipv4UnknownProtocol));
+    assert_eq!(
+        s.receive(secs(1), &frame),
+        Disposition::Dropped(DropReason::Ipv4UnknownProtocol)
+    );
     let mut buf = [0u8; 1600];
     let mut codes = Vec::new();
     while let Some(n) = s.transmit(secs(1), &mut buf) {
@@ -408,12 +618,24 @@ fn dhcp_style_broadcast_before_configuration() {
     link.nodes[0].bind_udp(c, 68).unwrap();
     let srv = link.nodes[1].add_udp_socket(udp_socket(4, 4096)).unwrap();
     link.nodes[1].bind_udp(srv, 67).unwrap();
-    link.nodes[0].udp(c).unwrap().send_slice(b"discover", Endpoint::new([255; 4].into(), 67)).unwrap();
+    link.nodes[0]
+        .udp(c)
+        .unwrap()
+        .send_slice(b"discover", Endpoint::new([255; 4].into(), 67))
+        .unwrap();
     link.run_for(Duration::from_millis(10));
-    let (data, meta) = link.nodes[1].udp(srv).unwrap().recv().map(|(d, m)| (d.to_vec(), m)).unwrap();
+    let (data, meta) = link.nodes[1]
+        .udp(srv)
+        .unwrap()
+        .recv()
+        .map(|(d, m)| (d.to_vec(), m))
+        .unwrap();
     assert_eq!(data, b"discover");
     assert_eq!(meta.remote.addr, std::net::Ipv4Addr::UNSPECIFIED);
     // A unicast reply to the not-yet-configured client's future address.
     let offer = udp_frame(mac(1), 2, ip(50).octets(), 68, b"offer");
-    assert_eq!(link.nodes[0].receive(link.now, &offer), Disposition::Consumed(Consumer::Udp));
+    assert_eq!(
+        link.nodes[0].receive(link.now, &offer),
+        Disposition::Consumed(Consumer::Udp)
+    );
 }

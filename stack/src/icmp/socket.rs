@@ -82,10 +82,12 @@ impl<'a> Socket<'a> {
             return Err(SendError::Unaddressable);
         }
         let meta = RequestMeta { addr: to, seq_no };
-        self.tx.enqueue_slice(data, meta).map_err(|full| match full {
-            Full::TooLarge => SendError::TooLarge,
-            Full::Slots | Full::Payload => SendError::BufferFull,
-        })
+        self.tx
+            .enqueue_slice(data, meta)
+            .map_err(|full| match full {
+                Full::TooLarge => SendError::TooLarge,
+                Full::Slots | Full::Payload => SendError::BufferFull,
+            })
     }
 
     pub fn can_recv(&self) -> bool {
@@ -101,7 +103,13 @@ impl<'a> Socket<'a> {
         self.ident == Some(ident)
     }
 
-    pub(crate) fn deliver(&mut self, now: Instant, from: Ipv4Addr, seq_no: u16, data: &[u8]) -> bool {
+    pub(crate) fn deliver(
+        &mut self,
+        now: Instant,
+        from: Ipv4Addr,
+        seq_no: u16,
+        data: &[u8],
+    ) -> bool {
         let rtt = self
             .in_flight
             .iter_mut()

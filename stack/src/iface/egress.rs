@@ -4,7 +4,7 @@ use core::net::Ipv4Addr;
 
 use rand_core::RngCore;
 
-use super::{Interface, Stack};
+use super::{Config, Interface, Stack};
 use crate::arp::Lookup;
 use crate::socket::Socket;
 use crate::stats::DropReason;
@@ -84,7 +84,9 @@ impl<R: RngCore> Stack<'_, R> {
             let Some(socket) = self.sockets.at_mut(index) else {
                 continue;
             };
-            if let Some(sent @ (Sent::Frame(_) | Sent::Dropped(_))) = self.iface.dispatch(now, socket, buf) {
+            if let Some(sent @ (Sent::Frame(_) | Sent::Dropped(_))) =
+                self.iface.dispatch(now, socket, buf)
+            {
                 self.next_dispatch = index + 1;
                 return Some(sent);
             }
@@ -97,14 +99,25 @@ impl Interface<'_> {
     /// ARP replies owed, then announcements, then requests.
     fn arp_frame(&mut self, now: Instant, buf: &mut [u8]) -> Option<Sent> {
         let our_ip = self.ipv4.address.map(|c| c.address());
-        let (operation, dst_mac, target_mac, target_ip) = if let Some((ip, mac)) = self.arp_replies.pop() {
-            (arp::Operation::Reply, mac, mac, ip)
-        } else if let Some(ip) = self.due_announcement(now) {
-            (arp::Operation::Request, EthernetAddress::BROADCAST, EthernetAddress([0; 6]), ip)
-        } else {
-            let ip = self.neighbors.poll_request(now)?;
-            (arp::Operation::Request, EthernetAddress::BROADCAST, EthernetAddress([0; 6]), ip)
-        };
+        let (operation, dst_mac, target_mac, target_ip) =
+            if let Some((ip, mac)) = self.arp_replies.pop() {
+                (arp::Operation::Reply, mac, mac, ip)
+            } else if let Some(ip) = self.due_announcement(now) {
+                (
+                    arp::Operation::Request,
+                    EthernetAddress::BROADCAST,
+                    EthernetAddress([0; 6]),
+                    ip,
+                )
+            } else {
+                let ip = self.neighbors.poll_request(now)?;
+                (
+                    arp::Operation::Request,
+                    EthernetAddress::BROADCAST,
+                    EthernetAddress([0; 6]),
+                    ip,
+                )
+            };
         let repr = arp::Repr {
             operation,
             source_hardware_addr: self.config.mac,
@@ -112,9 +125,16 @@ impl Interface<'_> {
             target_hardware_addr: target_mac,
             target_protocol_addr: target_ip,
         };
-        let sent = self.emit_frame(buf, dst_mac, ethernet::EtherType::Arp, repr.buffer_len(), |payload| {
-            repr.emit(&mut arp::Packet::new_unchecked(payload));
-        });
+        let sent = emit_frame(
+            self.config.mac,
+            buf,
+            dst_mac,
+            ethernet::EtherType::Arp,
+            repr.buffer_len(),
+            |payload| {
+                repr.emit(&mut arp::Packet::new_unchecked(payload));
+            },
+        );
         if matches!(sent, Sent::Frame(_)) {
             self.counters.arp_out += 1;
         }
@@ -141,7 +161,20 @@ impl Interface<'_> {
             payload_len: message.len(),
             dont_frag: false,
         };
-        let sent = send_ip(self, now, buf, datagram, |payload, _| payload.copy_from_slice(message));
+        let sent = match self.route(now, &datagram) {
+            Ok(mac) => {
+                let (_, message) = self.icmp_out.peek()?;
+                emit_ip(
+                    &self.config,
+                    &mut self.next_ident,
+                    buf,
+                    mac,
+                    &datagram,
+                    |payload, _| payload.copy_from_slice(message),
+                )
+            }
+            Err(sent) => sent,
+        };
         if sent != Sent::Wait {
             self.icmp_out.dequeue();
         }
@@ -218,7 +251,9 @@ impl Interface<'_> {
     }
 
     pub(super) fn has_ready_icmp(&self) -> bool {
-        self.icmp_out.peek().is_some_and(|(meta, _)| self.can_send_to(meta.dst))
+        self.icmp_out
+            .peek()
+            .is_some_and(|(meta, _)| self.can_send_to(meta.dst))
     }
 
     /// False only while the next hop's ARP resolution is in flight: then the
@@ -236,7 +271,9 @@ impl Interface<'_> {
         if !requested.is_unspecified() {
             return requested;
         }
-        self.ipv4.address.map_or(Ipv4Addr::UNSPECIFIED, |c| c.address())
+        self.ipv4
+            .address
+            .map_or(Ipv4Addr::UNSPECIFIED, |c| c.address())
     }
 
     fn next_hop(&self, dst: Ipv4Addr) -> Result<NextHop, DropReason> {
@@ -249,12 +286,19 @@ impl Interface<'_> {
         } else if cidr.contains(dst) {
             Ok(NextHop::Neighbor(dst))
         } else {
-            self.ipv4.gateway.map(NextHop::Neighbor).ok_or(DropReason::NoRoute)
+            self.ipv4
+                .gateway
+                .map(NextHop::Neighbor)
+                .ok_or(DropReason::NoRoute)
         }
     }
 
-    fn resolve(&mut self, now: Instant, dst: Ipv4Addr) -> Result<EthernetAddress, Sent> {
-        match self.next_hop(dst).map_err(Sent::Dropped)? {
+    /// The link-layer destination of a datagram, once it is known.
+    fn route(&mut self, now: Instant, d: &Datagram) -> Result<EthernetAddress, Sent> {
+        if ipv4::HEADER_LEN + d.payload_len > self.config.mtu {
+            return Err(Sent::Dropped(DropReason::ExceedsMtu));
+        }
+        match self.next_hop(d.dst).map_err(Sent::Dropped)? {
             NextHop::Broadcast => Ok(EthernetAddress::BROADCAST),
             NextHop::Neighbor(hop) => match self.neighbors.resolve(now, hop) {
                 Lookup::Found(mac) => Ok(mac),
@@ -262,31 +306,6 @@ impl Interface<'_> {
                 Lookup::Unreachable => Err(Sent::Dropped(DropReason::NeighborUnreachable)),
             },
         }
-    }
-
-    /// Writes the Ethernet header and lets `fill` write the payload.
-    fn emit_frame(
-        &self,
-        buf: &mut [u8],
-        dst: EthernetAddress,
-        ethertype: ethernet::EtherType,
-        payload_len: usize,
-        fill: impl FnOnce(&mut [u8]),
-    ) -> Sent {
-        let repr = ethernet::Repr {
-            src_addr: self.config.mac,
-            dst_addr: dst,
-            ethertype,
-            vlan: None,
-        };
-        let len = repr.buffer_len(payload_len);
-        let Some(frame_buf) = buf.get_mut(..len) else {
-            return Sent::Dropped(DropReason::TxBufferTooSmall);
-        };
-        let mut frame = ethernet::Frame::new_unchecked(frame_buf);
-        repr.emit(&mut frame);
-        fill(frame.payload_mut());
-        Sent::Frame(len)
     }
 }
 
@@ -298,32 +317,72 @@ fn send_ip(
     d: Datagram,
     fill: impl FnOnce(&mut [u8], &Datagram),
 ) -> Sent {
-    if ipv4::HEADER_LEN + d.payload_len > iface.config.mtu {
-        return Sent::Dropped(DropReason::ExceedsMtu);
+    match iface.route(now, &d) {
+        Ok(mac) => emit_ip(&iface.config, &mut iface.next_ident, buf, mac, &d, fill),
+        Err(sent) => sent,
     }
-    let mac = match iface.resolve(now, d.dst) {
-        Ok(mac) => mac,
-        Err(sent) => return sent,
-    };
+}
+
+/// Writes Ethernet and IPv4 headers; `fill` writes the payload.
+fn emit_ip(
+    config: &Config,
+    next_ident: &mut u16,
+    buf: &mut [u8],
+    mac: EthernetAddress,
+    d: &Datagram,
+    fill: impl FnOnce(&mut [u8], &Datagram),
+) -> Sent {
     let repr = ipv4::Repr {
         src_addr: d.src,
         dst_addr: d.dst,
         protocol: d.protocol,
         payload_len: d.payload_len,
-        ttl: iface.config.ttl,
+        ttl: config.ttl,
         dscp_ecn: 0,
-        ident: iface.next_ident,
+        ident: *next_ident,
         dont_frag: d.dont_frag,
         more_frags: false,
         frag_offset: 0,
     };
-    let sent = iface.emit_frame(buf, mac, ethernet::EtherType::Ipv4, repr.buffer_len(), |bytes| {
-        let mut packet = ipv4::Packet::new_unchecked(bytes);
-        repr.emit(&mut packet);
-        fill(packet.payload_mut(), &d);
-    });
+    let sent = emit_frame(
+        config.mac,
+        buf,
+        mac,
+        ethernet::EtherType::Ipv4,
+        repr.buffer_len(),
+        |bytes| {
+            let mut packet = ipv4::Packet::new_unchecked(bytes);
+            repr.emit(&mut packet);
+            fill(packet.payload_mut(), d);
+        },
+    );
     if matches!(sent, Sent::Frame(_)) {
-        iface.next_ident = iface.next_ident.wrapping_add(1);
+        *next_ident = next_ident.wrapping_add(1);
     }
     sent
+}
+
+/// Writes the Ethernet header and lets `fill` write the payload.
+fn emit_frame(
+    src: EthernetAddress,
+    buf: &mut [u8],
+    dst: EthernetAddress,
+    ethertype: ethernet::EtherType,
+    payload_len: usize,
+    fill: impl FnOnce(&mut [u8]),
+) -> Sent {
+    let repr = ethernet::Repr {
+        src_addr: src,
+        dst_addr: dst,
+        ethertype,
+        vlan: None,
+    };
+    let len = repr.buffer_len(payload_len);
+    let Some(frame_buf) = buf.get_mut(..len) else {
+        return Sent::Dropped(DropReason::TxBufferTooSmall);
+    };
+    let mut frame = ethernet::Frame::new_unchecked(frame_buf);
+    repr.emit(&mut frame);
+    fill(frame.payload_mut());
+    Sent::Frame(len)
 }

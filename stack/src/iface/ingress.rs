@@ -125,7 +125,8 @@ impl Interface<'_> {
         }
         let for_us = our_ip.is_some() && our_ip == Some(repr.target_protocol_addr);
         let create = for_us || self.neighbors.is_resolving(sender);
-        self.neighbors.fill(now, sender, repr.source_hardware_addr, create);
+        self.neighbors
+            .fill(now, sender, repr.source_hardware_addr, create);
         if for_us && repr.operation == arp::Operation::Request {
             self.arp_replies.push((sender, repr.source_hardware_addr));
         }
@@ -144,15 +145,25 @@ impl Interface<'_> {
         let unicast_to_us = cidr.is_some_and(|c| c.address() == dst);
         // Before configuration DHCP offers may arrive unicast to the address
         // being offered, which is not ours yet.
-        let unconfigured_udp = cidr.is_none() && header.protocol == ipv4::Protocol::Udp && !dst.is_multicast();
+        let unconfigured_udp =
+            cidr.is_none() && header.protocol == ipv4::Protocol::Udp && !dst.is_multicast();
         if broadcast || unicast_to_us || unconfigured_udp {
-            Ok(Delivery { header: *header, broadcast })
+            Ok(Delivery {
+                header: *header,
+                broadcast,
+            })
         } else {
             Err(DropReason::Ipv4NotForUs)
         }
     }
 
-    fn process_transport(&mut self, now: Instant, sockets: &mut Set<'_>, d: Delivery, payload: &[u8]) -> Disposition {
+    fn process_transport(
+        &mut self,
+        now: Instant,
+        sockets: &mut Set<'_>,
+        d: Delivery,
+        payload: &[u8],
+    ) -> Disposition {
         match d.header.protocol {
             ipv4::Protocol::Udp => self.process_udp(now, sockets, d, payload),
             ipv4::Protocol::Icmp => self.process_icmp(now, sockets, d, payload),
@@ -164,7 +175,13 @@ impl Interface<'_> {
         }
     }
 
-    fn process_udp(&mut self, now: Instant, sockets: &mut Set<'_>, d: Delivery, bytes: &[u8]) -> Disposition {
+    fn process_udp(
+        &mut self,
+        now: Instant,
+        sockets: &mut Set<'_>,
+        d: Delivery,
+        bytes: &[u8],
+    ) -> Disposition {
         let Ok(packet) = udp::Packet::new_checked(bytes) else {
             return Dropped(DropReason::UdpMalformed);
         };
@@ -192,7 +209,13 @@ impl Interface<'_> {
         }
     }
 
-    fn process_icmp(&mut self, now: Instant, sockets: &mut Set<'_>, d: Delivery, bytes: &[u8]) -> Disposition {
+    fn process_icmp(
+        &mut self,
+        now: Instant,
+        sockets: &mut Set<'_>,
+        d: Delivery,
+        bytes: &[u8],
+    ) -> Disposition {
         let Ok(packet) = icmpv4::Packet::new_checked(bytes) else {
             return Dropped(DropReason::IcmpMalformed);
         };
@@ -203,24 +226,39 @@ impl Interface<'_> {
             Err(_) => return Dropped(DropReason::IcmpMalformed),
         };
         match repr {
-            icmpv4::Repr::EchoRequest { ident, seq_no, data } => {
+            icmpv4::Repr::EchoRequest {
+                ident,
+                seq_no,
+                data,
+            } => {
                 if d.broadcast {
                     return Dropped(DropReason::IcmpIgnored);
                 }
                 if !self.echo_limit.try_take(now) {
                     return Dropped(DropReason::IcmpRateLimited);
                 }
-                let reply = icmpv4::Repr::EchoReply { ident, seq_no, data };
+                let reply = icmpv4::Repr::EchoReply {
+                    ident,
+                    seq_no,
+                    data,
+                };
                 self.queue_icmp(d.header.src_addr, &reply)
             }
-            icmpv4::Repr::EchoReply { ident, seq_no, data } => {
+            icmpv4::Repr::EchoReply {
+                ident,
+                seq_no,
+                data,
+            } => {
                 let ping = sockets.iter_mut().find_map(|s| match s {
                     Socket::Icmp(p) if p.accepts(ident) => Some(p),
                     _ => None,
                 });
-                match ping {
-                    Some(p) if p.deliver(now, d.header.src_addr, seq_no, data) => Consumed(Consumer::Icmp),
-                    _ => Dropped(DropReason::IcmpIgnored),
+                let delivered =
+                    ping.is_some_and(|p| p.deliver(now, d.header.src_addr, seq_no, data));
+                if delivered {
+                    Consumed(Consumer::Icmp)
+                } else {
+                    Dropped(DropReason::IcmpIgnored)
                 }
             }
             _ => Consumed(Consumer::Icmp),
@@ -241,7 +279,13 @@ impl Interface<'_> {
     /// A destination unreachable quoting the offending datagram, unless RFC
     /// 1122 3.2.2 forbids one (broadcast, non-first fragment) or the rate
     /// limit says no. The frame is dropped either way.
-    fn queue_unreachable(&mut self, now: Instant, d: &Delivery, payload: &[u8], reason: icmpv4::DstUnreachable) {
+    fn queue_unreachable(
+        &mut self,
+        now: Instant,
+        d: &Delivery,
+        payload: &[u8],
+        reason: icmpv4::DstUnreachable,
+    ) {
         if d.broadcast || d.header.frag_offset != 0 || d.header.src_addr.is_unspecified() {
             return;
         }
@@ -254,10 +298,7 @@ impl Interface<'_> {
         let mut header = ipv4::Packet::new_unchecked(&mut quote[..]);
         d.header.emit(&mut header);
         quote[ipv4::HEADER_LEN..quote_len].copy_from_slice(quoted_payload);
-        let repr = icmpv4::Repr::DstUnreachable {
-            reason,
-            data: &quote[..quote_len],
-        };
+        let repr = icmpv4::Repr::dst_unreachable(reason, &quote[..quote_len]);
         self.queue_icmp(d.header.src_addr, &repr);
     }
 }

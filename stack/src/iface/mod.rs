@@ -186,7 +186,11 @@ impl<'a, R: RngCore> Stack<'a, R> {
         }
         self.iface.ipv4.address = address;
         self.iface.conflict = None;
-        self.iface.announcements_left = if address.is_some() { self.iface.config.announcements } else { 0 };
+        self.iface.announcements_left = if address.is_some() {
+            self.iface.config.announcements
+        } else {
+            0
+        };
         self.iface.next_announcement = now;
     }
 
@@ -221,7 +225,10 @@ impl<'a, R: RngCore> Stack<'a, R> {
     }
 
     /// Adds a ping socket with a random identifier.
-    pub fn add_icmp_socket(&mut self, mut socket: icmp::Socket<'a>) -> Option<Handle<socket::Icmp>> {
+    pub fn add_icmp_socket(
+        &mut self,
+        mut socket: icmp::Socket<'a>,
+    ) -> Option<Handle<socket::Icmp>> {
         socket.bind(self.rng.next_u32() as u16);
         self.sockets.add(socket::Socket::Icmp(socket))
     }
@@ -251,7 +258,10 @@ impl<'a, R: RngCore> Stack<'a, R> {
         if self.udp_port_in_use(port) {
             return Err(BindError::InUse);
         }
-        self.sockets.udp(handle).ok_or(BindError::Invalid)?.bind(port);
+        self.sockets
+            .udp(handle)
+            .ok_or(BindError::Invalid)?
+            .bind(port);
         Ok(())
     }
 
@@ -300,6 +310,8 @@ impl<'a, R: RngCore> Stack<'a, R> {
     }
 
     fn record_drop(&mut self, reason: DropReason) {
-        self.iface.counters.record(crate::stats::Disposition::Dropped(reason));
+        self.iface
+            .counters
+            .record(crate::stats::Disposition::Dropped(reason));
     }
 }

@@ -50,14 +50,19 @@ impl Storage<'static> {
         use crate::storage::PacketMeta;
         use alloc::vec;
         use alloc::vec::Vec;
-        let sockets: Vec<socket::Slot<'static>> = (0..c.sockets).map(|_| socket::Slot::default()).collect();
-        let fragments: Vec<FragmentSlot<'static>> =
-            (0..c.fragment_slots).map(|_| FragmentSlot::new(vec![0u8; c.fragment_bytes])).collect();
+        let sockets: Vec<socket::Slot<'static>> =
+            (0..c.sockets).map(|_| socket::Slot::default()).collect();
+        let fragments: Vec<FragmentSlot<'static>> = (0..c.fragment_slots)
+            .map(|_| FragmentSlot::new(vec![0u8; c.fragment_bytes]))
+            .collect();
         Storage {
             sockets: sockets.into(),
             neighbors: vec![None; c.neighbors].into(),
             fragments: fragments.into(),
-            icmp_out: PacketBuffer::new(vec![PacketMeta::empty(); c.icmp_out_packets], vec![0u8; c.icmp_out_bytes]),
+            icmp_out: PacketBuffer::new(
+                vec![PacketMeta::empty(); c.icmp_out_packets],
+                vec![0u8; c.icmp_out_bytes],
+            ),
         }
     }
 }

@@ -2,4 +2,6 @@
 
 mod reassembly;
 
-pub use reassembly::{Config as ReassemblyConfig, Fragment, Key as FragmentKey, Reassembler, Slot as FragmentSlot};
+pub use reassembly::{
+    Config as ReassemblyConfig, Fragment, Key as FragmentKey, Reassembler, Slot as FragmentSlot,
+};

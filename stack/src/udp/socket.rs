@@ -100,7 +100,12 @@ impl<'a> Socket<'a> {
     }
 
     /// Like [`Socket::send`] with an explicit source address.
-    pub fn send_from(&mut self, len: usize, to: Endpoint, from: Ipv4Addr) -> Result<&mut [u8], SendError> {
+    pub fn send_from(
+        &mut self,
+        len: usize,
+        to: Endpoint,
+        from: Ipv4Addr,
+    ) -> Result<&mut [u8], SendError> {
         if !self.is_bound() {
             return Err(SendError::Unbound);
         }

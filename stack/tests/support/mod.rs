@@ -25,8 +25,20 @@ pub fn ip(n: u8) -> Ipv4Addr {
 
 /// Stack `n` with MAC 02:..:n and, when `addressed`, 192.0.2.n/24.
 pub fn stack(n: u8, addressed: bool) -> TestStack {
+    stack_with(n, addressed, Config::new(mac(n)))
+}
+
+/// Stack `n`, addressed, that sends no gratuitous ARP: for tests that feed
+/// hand-written frames and inspect exactly what comes out.
+pub fn silent_stack(n: u8) -> TestStack {
+    let mut config = Config::new(mac(n));
+    config.announcements = 0;
+    stack_with(n, true, config)
+}
+
+pub fn stack_with(n: u8, addressed: bool, config: Config) -> TestStack {
     let mut s = Stack::new(
-        Config::new(mac(n)),
+        config,
         Storage::with_capacity(Capacities::default()),
         ChaCha8Rng::seed_from_u64(u64::from(n)),
     );
@@ -34,6 +46,30 @@ pub fn stack(n: u8, addressed: bool) -> TestStack {
         s.set_ipv4_address(Instant::ZERO, Ipv4Cidr::new(ip(n), 24));
     }
     s
+}
+
+/// An ARP request from node `from` for node `to`'s address: teaches `to`
+/// the sender's MAC (RFC 826 merge, since it is addressed to `to`).
+pub fn arp_request(from: u8, to: u8) -> Vec<u8> {
+    use seqs::wire::{arp, ethernet};
+    let repr = arp::Repr {
+        operation: arp::Operation::Request,
+        source_hardware_addr: mac(from),
+        source_protocol_addr: ip(from),
+        target_hardware_addr: EthernetAddress([0; 6]),
+        target_protocol_addr: ip(to),
+    };
+    let eth = ethernet::Repr {
+        src_addr: mac(from),
+        dst_addr: EthernetAddress::BROADCAST,
+        ethertype: ethernet::EtherType::Arp,
+        vlan: None,
+    };
+    let mut frame = vec![0u8; eth.buffer_len(repr.buffer_len())];
+    let mut view = ethernet::Frame::new_unchecked(&mut frame[..]);
+    eth.emit(&mut view);
+    repr.emit(&mut arp::Packet::new_unchecked(view.payload_mut()));
+    frame
 }
 
 pub fn udp_socket(packets: usize, bytes: usize) -> udp::Socket<'static> {
@@ -90,8 +126,15 @@ impl Link {
         self.drain_all();
         let mut spins_at_same_time = 0;
         while let Some(next) = self.next_event().filter(|&t| t <= end) {
-            spins_at_same_time = if next <= self.now { spins_at_same_time + 1 } else { 0 };
-            assert!(spins_at_same_time < 1000, "poll_at keeps asking for a wake-up with nothing to do");
+            spins_at_same_time = if next <= self.now {
+                spins_at_same_time + 1
+            } else {
+                0
+            };
+            assert!(
+                spins_at_same_time < 1000,
+                "poll_at keeps asking for a wake-up with nothing to do"
+            );
             self.now = self.now.max(next);
             self.deliver_due();
             for i in 0..self.nodes.len() {
@@ -134,7 +177,8 @@ impl Link {
 
     fn deliver_due(&mut self) {
         let now = self.now;
-        let (due, later): (Vec<_>, Vec<_>) = self.in_flight.drain(..).partition(|(t, _, _)| *t <= now);
+        let (due, later): (Vec<_>, Vec<_>) =
+            self.in_flight.drain(..).partition(|(t, _, _)| *t <= now);
         self.in_flight = later;
         for (_, from, frame) in due {
             for (i, node) in self.nodes.iter_mut().enumerate() {
