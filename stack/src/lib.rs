@@ -30,3 +30,4 @@ pub mod wire;
 
 pub use endpoint::Endpoint;
 pub use iface::{Config, Stack, Storage};
+pub use rand_core;
