@@ -13,6 +13,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod dhcp;
 pub mod http;
 pub mod storage;
 pub mod time;
