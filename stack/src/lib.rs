@@ -16,6 +16,7 @@ extern crate std;
 mod endpoint;
 
 pub mod arp;
+pub mod dhcp;
 pub mod http;
 pub mod icmp;
 pub mod iface;
