@@ -1,8 +1,20 @@
 //! Pico W firmware for the `seqs` stack (RP2040 + CYW43439).
 //!
-//! This crate builds for `thumbv6m-none-eabi` from its own workspace so that
-//! the embedded dependency tree never leaks into the host workspace.
-#![no_std]
+//! This library is the board-independent half of the firmware: the frame
+//! interface the stack implements ([`frame::FrameStack`]), the pump that moves
+//! frames between a Wi-Fi driver and that interface ([`pump::Pump`]),
+//! build-time Wi-Fi credentials and the LED signal patterns. It also builds
+//! for the host, where its tests run; `main.rs` is the board.
+#![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
+
+pub mod blink;
+pub mod clock;
+pub mod credentials;
+pub mod frame;
+pub mod pump;
+
+#[cfg(test)]
+mod testing;
 
 pub use seqs;
