@@ -38,6 +38,8 @@ pub enum DropReason {
     /// No socket bound to the port; a port unreachable is sent for unicast.
     UdpNoSocket,
     UdpQueueFull,
+    /// A protocol engine's socket (DHCP, DNS, NTP) could not parse the datagram.
+    ServiceMalformed,
     TcpMalformed,
     TcpChecksum,
     /// No socket for the segment; a RST is sent unless it was a RST.
@@ -55,7 +57,7 @@ pub enum DropReason {
 }
 
 impl DropReason {
-    pub const ALL: [DropReason; 30] = [
+    pub const ALL: [DropReason; 31] = [
         DropReason::NotOurMac,
         DropReason::EthernetMalformed,
         DropReason::UnknownEtherType,
@@ -78,6 +80,7 @@ impl DropReason {
         DropReason::UdpChecksum,
         DropReason::UdpNoSocket,
         DropReason::UdpQueueFull,
+        DropReason::ServiceMalformed,
         DropReason::TcpMalformed,
         DropReason::TcpChecksum,
         DropReason::TcpNoSocket,
@@ -113,6 +116,7 @@ impl DropReason {
             DropReason::UdpChecksum => "udp_checksum",
             DropReason::UdpNoSocket => "udp_no_socket",
             DropReason::UdpQueueFull => "udp_queue_full",
+            DropReason::ServiceMalformed => "service_malformed",
             DropReason::TcpMalformed => "tcp_malformed",
             DropReason::TcpChecksum => "tcp_checksum",
             DropReason::TcpNoSocket => "tcp_no_socket",

@@ -9,11 +9,13 @@
 mod backoff;
 pub mod client;
 pub mod server;
+mod socket;
 
 pub use client::{Client, ClientConfig, Event, Lease};
 pub use server::{
     AddressRange, ConfigError, LeaseEntry, LeaseState, Reservation, Server, ServerConfig,
 };
+pub use socket::{ClientSocket, ServerSocket, CLIENT_PORT, SERVER_PORT};
 
 use core::net::Ipv4Addr;
 

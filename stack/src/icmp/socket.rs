@@ -1,6 +1,6 @@
 use core::net::Ipv4Addr;
 
-use crate::storage::{Full, PacketBuffer};
+use crate::storage::PacketBuffer;
 use crate::time::{Duration, Instant};
 use crate::udp::{RecvError, SendError};
 
@@ -82,12 +82,7 @@ impl<'a> Socket<'a> {
             return Err(SendError::Unaddressable);
         }
         let meta = RequestMeta { addr: to, seq_no };
-        self.tx
-            .enqueue_slice(data, meta)
-            .map_err(|full| match full {
-                Full::TooLarge => SendError::TooLarge,
-                Full::Slots | Full::Payload => SendError::BufferFull,
-            })
+        Ok(self.tx.enqueue_slice(data, meta)?)
     }
 
     pub fn can_recv(&self) -> bool {

@@ -1,6 +1,7 @@
 use crate::arp;
 use crate::ipv4::ReassemblyConfig;
 use crate::time::Duration;
+use crate::wire::dhcp::AddressList;
 use crate::wire::EthernetAddress;
 
 /// Fixed properties of an interface, chosen at construction.
@@ -43,9 +44,21 @@ impl Config {
 }
 
 /// Addressing learned at run time (statically, or from DHCP).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ipv4Config {
     pub address: Option<crate::wire::Ipv4Cidr>,
     pub gateway: Option<core::net::Ipv4Addr>,
-    pub dns_servers: [Option<core::net::Ipv4Addr>; 3],
+    pub dns_servers: AddressList,
+    pub ntp_servers: AddressList,
+}
+
+impl Default for Ipv4Config {
+    fn default() -> Self {
+        Ipv4Config {
+            address: None,
+            gateway: None,
+            dns_servers: AddressList::EMPTY,
+            ntp_servers: AddressList::EMPTY,
+        }
+    }
 }

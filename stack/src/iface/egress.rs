@@ -6,10 +6,12 @@ use rand_core::RngCore;
 
 use super::{Config, Interface, Stack};
 use crate::arp::Lookup;
+use crate::icmp;
 use crate::socket::Socket;
 use crate::stats::DropReason;
 use crate::time::Instant;
-use crate::wire::{arp, ethernet, ipv4, udp, EthernetAddress};
+use crate::udp;
+use crate::wire::{self, arp, ethernet, icmpv4, ipv4, EthernetAddress};
 
 /// Where an IPv4 datagram goes on the link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +39,8 @@ pub(super) struct Datagram {
     pub protocol: ipv4::Protocol,
     pub payload_len: usize,
     pub dont_frag: bool,
+    /// Link-layer destination chosen by the sender, bypassing ARP.
+    pub link_dst: Option<EthernetAddress>,
 }
 
 impl<R: RngCore> Stack<'_, R> {
@@ -44,6 +48,7 @@ impl<R: RngCore> Stack<'_, R> {
     /// `None` when nothing is ready. Also runs due timers.
     pub fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<usize> {
         self.expire(now);
+        self.pump_services(now);
         loop {
             match self.next_frame(now, buf)? {
                 Sent::Frame(len) => {
@@ -63,6 +68,25 @@ impl<R: RngCore> Stack<'_, R> {
     fn expire(&mut self, now: Instant) {
         for _ in 0..self.reassembler.expire(now) {
             self.record_drop(DropReason::FragmentTimeout);
+        }
+    }
+
+    /// Lets protocol engines (DHCP) run their timers and queue messages,
+    /// and applies the configuration changes they report.
+    fn pump_services(&mut self, now: Instant) {
+        let Stack {
+            iface,
+            sockets,
+            rng,
+            ..
+        } = self;
+        let conflict = iface.conflict.map(|c| c.addr);
+        for socket in sockets.iter_mut() {
+            if let Socket::DhcpClient(client) = socket {
+                if let Some(event) = client.pump(now, rng, conflict) {
+                    iface.apply_dhcp(now, event);
+                }
+            }
         }
     }
 
@@ -160,6 +184,7 @@ impl Interface<'_> {
             protocol: ipv4::Protocol::Icmp,
             payload_len: message.len(),
             dont_frag: false,
+            link_dst: None,
         };
         let sent = match self.route(now, &datagram) {
             Ok(mac) => {
@@ -187,67 +212,94 @@ impl Interface<'_> {
     /// Lets `socket` emit its next packet, if it has one.
     fn dispatch(&mut self, now: Instant, socket: &mut Socket<'_>, buf: &mut [u8]) -> Option<Sent> {
         match socket {
-            Socket::Udp(udp_socket) => {
-                let (meta, data) = udp_socket.peek_tx()?;
-                let repr = udp::Repr {
-                    src_port: udp_socket.local_port(),
-                    dst_port: meta.remote.port,
-                };
-                let datagram = Datagram {
-                    src: self.source_addr(meta.local_addr),
-                    dst: meta.remote.addr,
-                    protocol: ipv4::Protocol::Udp,
-                    payload_len: udp::HEADER_LEN + data.len(),
-                    dont_frag: false,
-                };
-                let sent = send_ip(self, now, buf, datagram, |payload, d| {
-                    repr.emit(&mut udp::Packet::new_unchecked(payload), d.src, d.dst, data);
-                });
-                if sent != Sent::Wait {
-                    udp_socket.complete_tx(matches!(sent, Sent::Frame(_)));
-                }
-                if matches!(sent, Sent::Frame(_)) {
-                    self.counters.udp_out += 1;
-                }
-                Some(sent)
-            }
-            Socket::Icmp(ping) => {
-                let ident = ping.ident()?;
-                let (meta, data) = ping.peek_tx()?;
-                let repr = crate::wire::icmpv4::Repr::EchoRequest {
-                    ident,
-                    seq_no: meta.seq_no,
-                    data,
-                };
-                let datagram = Datagram {
-                    src: self.source_addr(Ipv4Addr::UNSPECIFIED),
-                    dst: meta.addr,
-                    protocol: ipv4::Protocol::Icmp,
-                    payload_len: repr.buffer_len(),
-                    dont_frag: false,
-                };
-                let sent = send_ip(self, now, buf, datagram, |payload, _| {
-                    repr.emit(&mut crate::wire::icmpv4::Packet::new_unchecked(payload));
-                });
-                if sent != Sent::Wait {
-                    ping.complete_tx(now, matches!(sent, Sent::Frame(_)));
-                }
-                if matches!(sent, Sent::Frame(_)) {
-                    self.counters.icmp_out += 1;
-                }
-                Some(sent)
-            }
+            Socket::Icmp(ping) => self.dispatch_echo(now, ping, buf),
+            other => self.dispatch_udp(now, other.udp_mut()?, buf),
         }
+    }
+
+    fn dispatch_udp(
+        &mut self,
+        now: Instant,
+        socket: &mut udp::Socket<'_>,
+        buf: &mut [u8],
+    ) -> Option<Sent> {
+        let (meta, data) = socket.peek_tx()?;
+        let repr = wire::udp::Repr {
+            src_port: socket.local_port(),
+            dst_port: meta.remote.port,
+        };
+        let datagram = Datagram {
+            src: self.source_addr(meta.local_addr),
+            dst: meta.remote.addr,
+            protocol: ipv4::Protocol::Udp,
+            payload_len: wire::udp::HEADER_LEN + data.len(),
+            dont_frag: false,
+            link_dst: meta.link_dst,
+        };
+        let sent = send_ip(self, now, buf, datagram, |payload, d| {
+            repr.emit(
+                &mut wire::udp::Packet::new_unchecked(payload),
+                d.src,
+                d.dst,
+                data,
+            );
+        });
+        if sent != Sent::Wait {
+            socket.complete_tx(matches!(sent, Sent::Frame(_)));
+        }
+        if matches!(sent, Sent::Frame(_)) {
+            self.counters.udp_out += 1;
+        }
+        Some(sent)
+    }
+
+    fn dispatch_echo(
+        &mut self,
+        now: Instant,
+        ping: &mut icmp::Socket<'_>,
+        buf: &mut [u8],
+    ) -> Option<Sent> {
+        let ident = ping.ident()?;
+        let (meta, data) = ping.peek_tx()?;
+        let repr = icmpv4::Repr::EchoRequest {
+            ident,
+            seq_no: meta.seq_no,
+            data,
+        };
+        let datagram = Datagram {
+            src: self.source_addr(Ipv4Addr::UNSPECIFIED),
+            dst: meta.addr,
+            protocol: ipv4::Protocol::Icmp,
+            payload_len: repr.buffer_len(),
+            dont_frag: false,
+            link_dst: None,
+        };
+        let sent = send_ip(self, now, buf, datagram, |payload, _| {
+            repr.emit(&mut icmpv4::Packet::new_unchecked(payload));
+        });
+        if sent != Sent::Wait {
+            ping.complete_tx(now, matches!(sent, Sent::Frame(_)));
+        }
+        if matches!(sent, Sent::Frame(_)) {
+            self.counters.icmp_out += 1;
+        }
+        Some(sent)
     }
 
     /// Whether `socket` has a packet that could leave now (its next hop is
     /// not still being resolved).
     pub(super) fn socket_ready(&self, socket: &Socket<'_>) -> bool {
-        let dst = match socket {
-            Socket::Udp(s) => s.peek_tx().map(|(meta, _)| meta.remote.addr),
-            Socket::Icmp(s) => s.peek_tx().map(|(meta, _)| meta.addr),
-        };
-        dst.is_some_and(|dst| self.can_send_to(dst))
+        match socket {
+            Socket::Icmp(s) => s
+                .peek_tx()
+                .is_some_and(|(meta, _)| self.can_send_to(meta.addr)),
+            other => other
+                .udp()
+                .and_then(udp::Socket::peek_tx)
+                .is_some_and(|(meta, _)| {
+                    meta.link_dst.is_some() || self.can_send_to(meta.remote.addr)
+                }),
+        }
     }
 
     pub(super) fn has_ready_icmp(&self) -> bool {
@@ -280,7 +332,11 @@ impl Interface<'_> {
         if dst.is_broadcast() {
             return Ok(NextHop::Broadcast);
         }
-        let cidr = self.ipv4.address.ok_or(DropReason::NoRoute)?;
+        // Unconfigured (e.g. a DHCP client releasing its lease): every
+        // destination is taken to be on the link.
+        let Some(cidr) = self.ipv4.address else {
+            return Ok(NextHop::Neighbor(dst));
+        };
         if cidr.broadcast() == Some(dst) {
             Ok(NextHop::Broadcast)
         } else if cidr.contains(dst) {
@@ -297,6 +353,9 @@ impl Interface<'_> {
     fn route(&mut self, now: Instant, d: &Datagram) -> Result<EthernetAddress, Sent> {
         if ipv4::HEADER_LEN + d.payload_len > self.config.mtu {
             return Err(Sent::Dropped(DropReason::ExceedsMtu));
+        }
+        if let Some(mac) = d.link_dst {
+            return Ok(mac);
         }
         match self.next_hop(d.dst).map_err(Sent::Dropped)? {
             NextHop::Broadcast => Ok(EthernetAddress::BROADCAST),

@@ -190,22 +190,38 @@ impl Interface<'_> {
             Err(wire::Error::Checksum) => return Dropped(DropReason::UdpChecksum),
             Err(_) => return Dropped(DropReason::UdpMalformed),
         };
-        let socket = sockets.iter_mut().find_map(|s| match s {
-            Socket::Udp(u) if u.local_port() == repr.dst_port => Some(u),
-            _ => None,
-        });
-        let Some(socket) = socket else {
+        let Some(socket) = sockets
+            .iter_mut()
+            .find(|s| s.udp_port() == Some(repr.dst_port))
+        else {
             self.queue_unreachable(now, &d, bytes, icmpv4::DstUnreachable::PortUnreachable);
             return Dropped(DropReason::UdpNoSocket);
         };
         let meta = Meta {
             remote: (d.header.src_addr, repr.src_port).into(),
             local_addr: d.header.dst_addr,
+            link_dst: None,
         };
-        if socket.deliver(meta, packet.payload()) {
+        let (accepted, refusal) = match socket {
+            Socket::DhcpClient(client) => (
+                client.receive(now, packet.payload()),
+                DropReason::ServiceMalformed,
+            ),
+            Socket::DhcpServer(server) => (
+                server.receive(now, packet.payload()),
+                DropReason::ServiceMalformed,
+            ),
+            other => (
+                other
+                    .udp_mut()
+                    .is_some_and(|u| u.deliver(meta, packet.payload())),
+                DropReason::UdpQueueFull,
+            ),
+        };
+        if accepted {
             Consumed(Consumer::Udp)
         } else {
-            Dropped(DropReason::UdpQueueFull)
+            Dropped(refusal)
         }
     }
 

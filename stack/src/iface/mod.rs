@@ -20,6 +20,7 @@ use core::net::Ipv4Addr;
 use rand_core::RngCore;
 
 use crate::arp;
+use crate::dhcp;
 use crate::icmp;
 use crate::ipv4::Reassembler;
 use crate::rate_limit::TokenBucket;
@@ -28,6 +29,7 @@ use crate::stats::{Counters, DropReason};
 use crate::storage::PacketBuffer;
 use crate::time::Instant;
 use crate::udp;
+use crate::wire::dhcp::AddressList;
 use crate::wire::{EthernetAddress, Ipv4Cidr};
 
 pub use config::{Config, Ipv4Config};
@@ -128,6 +130,42 @@ impl ArpReplies {
     }
 }
 
+impl Interface<'_> {
+    fn set_address(&mut self, now: Instant, address: Option<Ipv4Cidr>) {
+        let old = self.ipv4.address;
+        if old == address {
+            return;
+        }
+        if old.map(|c| c.network()) != address.map(|c| c.network()) {
+            self.neighbors.flush();
+        }
+        self.ipv4.address = address;
+        self.conflict = None;
+        self.announcements_left = if address.is_some() {
+            self.config.announcements
+        } else {
+            0
+        };
+        self.next_announcement = now;
+    }
+
+    /// Applies what a DHCP client learned or lost.
+    fn apply_dhcp(&mut self, now: Instant, event: dhcp::Event) {
+        match event {
+            dhcp::Event::Configured(lease) => {
+                self.set_address(now, Some(lease.address));
+                self.ipv4.gateway = lease.router;
+                self.ipv4.dns_servers = lease.dns_servers;
+                self.ipv4.ntp_servers = lease.ntp_servers;
+            }
+            dhcp::Event::Deconfigured => {
+                self.set_address(now, None);
+                self.ipv4 = Ipv4Config::default();
+            }
+        }
+    }
+}
+
 impl<'a, R: RngCore> Stack<'a, R> {
     pub fn new(config: Config, storage: Storage<'a>, mut rng: R) -> Self {
         let iface = Interface {
@@ -177,21 +215,7 @@ impl<'a, R: RngCore> Stack<'a, R> {
     /// with gratuitous ARP starting at `now`; cached neighbours are kept
     /// unless the subnet changed.
     pub fn set_ipv4_address(&mut self, now: Instant, address: Option<Ipv4Cidr>) {
-        let old = self.iface.ipv4.address;
-        if old == address {
-            return;
-        }
-        if old.map(|c| c.network()) != address.map(|c| c.network()) {
-            self.iface.neighbors.flush();
-        }
-        self.iface.ipv4.address = address;
-        self.iface.conflict = None;
-        self.iface.announcements_left = if address.is_some() {
-            self.iface.config.announcements
-        } else {
-            0
-        };
-        self.iface.next_announcement = now;
+        self.iface.set_address(now, address);
     }
 
     pub fn set_gateway(&mut self, gateway: Option<Ipv4Addr>) {
@@ -199,11 +223,11 @@ impl<'a, R: RngCore> Stack<'a, R> {
     }
 
     pub fn set_dns_servers(&mut self, servers: &[Ipv4Addr]) {
-        let mut slots = [None; 3];
-        for (slot, &addr) in slots.iter_mut().zip(servers) {
-            *slot = Some(addr);
-        }
-        self.iface.ipv4.dns_servers = slots;
+        self.iface.ipv4.dns_servers = AddressList::from_slice(servers);
+    }
+
+    pub fn set_ntp_servers(&mut self, servers: &[Ipv4Addr]) {
+        self.iface.ipv4.ntp_servers = AddressList::from_slice(servers);
     }
 
     /// An address conflict seen since the address was set, if any.
@@ -273,9 +297,52 @@ impl<'a, R: RngCore> Stack<'a, R> {
     }
 
     fn udp_port_in_use(&self, port: u16) -> bool {
-        self.sockets
-            .iter()
-            .any(|s| matches!(s, socket::Socket::Udp(u) if u.local_port() == port))
+        self.sockets.iter().any(|s| s.udp_port() == Some(port))
+    }
+
+    /// Adds a DHCP client on port 68; it configures the interface when it
+    /// binds a lease and clears the configuration when the lease ends.
+    pub fn add_dhcp_client(
+        &mut self,
+        client: dhcp::Client<'a>,
+        mut udp: udp::Socket<'a>,
+    ) -> Result<Handle<socket::DhcpClient>, BindError> {
+        self.claim_port(dhcp::CLIENT_PORT, &mut udp)?;
+        let socket = socket::Socket::DhcpClient(dhcp::ClientSocket::new(client, udp));
+        self.sockets.add(socket).ok_or(BindError::Exhausted)
+    }
+
+    /// Adds a DHCP server on port 67.
+    pub fn add_dhcp_server(
+        &mut self,
+        server: dhcp::Server<'a>,
+        mut udp: udp::Socket<'a>,
+    ) -> Result<Handle<socket::DhcpServer>, BindError> {
+        self.claim_port(dhcp::SERVER_PORT, &mut udp)?;
+        let socket = socket::Socket::DhcpServer(dhcp::ServerSocket::new(server, udp));
+        self.sockets.add(socket).ok_or(BindError::Exhausted)
+    }
+
+    pub fn dhcp_client(
+        &mut self,
+        handle: Handle<socket::DhcpClient>,
+    ) -> Option<&mut dhcp::ClientSocket<'a>> {
+        self.sockets.dhcp_client(handle)
+    }
+
+    pub fn dhcp_server(
+        &mut self,
+        handle: Handle<socket::DhcpServer>,
+    ) -> Option<&mut dhcp::ServerSocket<'a>> {
+        self.sockets.dhcp_server(handle)
+    }
+
+    fn claim_port(&self, port: u16, udp: &mut udp::Socket<'a>) -> Result<(), BindError> {
+        if self.udp_port_in_use(port) {
+            return Err(BindError::InUse);
+        }
+        udp.bind(port);
+        Ok(())
     }
 
     /// A random port in the ephemeral range for which `in_use` is false:
@@ -306,7 +373,11 @@ impl<'a, R: RngCore> Stack<'a, R> {
         if iface.has_ready_icmp() || self.sockets.iter().any(|s| iface.socket_ready(s)) {
             deadline = Some(Instant::ZERO);
         }
-        deadline
+        let services = self.sockets.iter().filter_map(|s| match s {
+            socket::Socket::DhcpClient(c) => c.poll_at(),
+            _ => None,
+        });
+        deadline.into_iter().chain(services).min()
     }
 
     fn record_drop(&mut self, reason: DropReason) {

@@ -3,4 +3,4 @@
 
 mod set;
 
-pub use set::{Handle, Icmp, Set, Slot, Socket, Udp};
+pub use set::{DhcpClient, DhcpServer, Handle, Icmp, Set, Slot, Socket, Udp};

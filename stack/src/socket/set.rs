@@ -1,6 +1,7 @@
 use core::fmt;
 use core::marker::PhantomData;
 
+use crate::dhcp;
 use crate::icmp;
 use crate::storage::Managed;
 use crate::udp;
@@ -10,6 +11,33 @@ use crate::udp;
 pub enum Socket<'a> {
     Udp(udp::Socket<'a>),
     Icmp(icmp::Socket<'a>),
+    DhcpClient(dhcp::ClientSocket<'a>),
+    DhcpServer(dhcp::ServerSocket<'a>),
+}
+
+impl<'a> Socket<'a> {
+    /// The UDP socket underneath, for sockets that send datagrams.
+    pub(crate) fn udp(&self) -> Option<&udp::Socket<'a>> {
+        match self {
+            Socket::Udp(s) => Some(s),
+            Socket::DhcpClient(s) => Some(&s.udp),
+            Socket::DhcpServer(s) => Some(&s.udp),
+            Socket::Icmp(_) => None,
+        }
+    }
+
+    pub(crate) fn udp_mut(&mut self) -> Option<&mut udp::Socket<'a>> {
+        match self {
+            Socket::Udp(s) => Some(s),
+            Socket::DhcpClient(s) => Some(&mut s.udp),
+            Socket::DhcpServer(s) => Some(&mut s.udp),
+            Socket::Icmp(_) => None,
+        }
+    }
+
+    pub(crate) fn udp_port(&self) -> Option<u16> {
+        self.udp().filter(|u| u.is_bound()).map(|u| u.local_port())
+    }
 }
 
 /// Handle kind markers: a `Handle<Udp>` can only reach a UDP socket.
@@ -17,6 +45,10 @@ pub enum Socket<'a> {
 pub enum Udp {}
 #[derive(Debug)]
 pub enum Icmp {}
+#[derive(Debug)]
+pub enum DhcpClient {}
+#[derive(Debug)]
+pub enum DhcpServer {}
 
 /// A typed reference to a socket in a [`Set`]. Stale handles (the socket was
 /// removed and the slot reused) are detected by a generation count.
@@ -102,6 +134,26 @@ impl<'a> Set<'a> {
     pub fn icmp(&mut self, handle: Handle<Icmp>) -> Option<&mut icmp::Socket<'a>> {
         match self.get_mut(handle)? {
             Socket::Icmp(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn dhcp_client(
+        &mut self,
+        handle: Handle<DhcpClient>,
+    ) -> Option<&mut dhcp::ClientSocket<'a>> {
+        match self.get_mut(handle)? {
+            Socket::DhcpClient(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn dhcp_server(
+        &mut self,
+        handle: Handle<DhcpServer>,
+    ) -> Option<&mut dhcp::ServerSocket<'a>> {
+        match self.get_mut(handle)? {
+            Socket::DhcpServer(s) => Some(s),
             _ => None,
         }
     }

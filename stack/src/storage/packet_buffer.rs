@@ -86,6 +86,30 @@ impl<'a, H: Copy + Default> PacketBuffer<'a, H> {
     /// Reserves `len` contiguous bytes for a new packet with `header` and
     /// returns them for the caller to fill.
     pub fn enqueue(&mut self, len: usize, header: H) -> Result<&mut [u8], Full> {
+        let (padding, start) = self.reserve(len)?;
+        self.commit(header, padding, len);
+        Ok(&mut self.payload[start..start + len])
+    }
+
+    /// Lets `write` fill up to `max_len` bytes and queues the packet only if
+    /// it succeeds, with the length it returns (at most `max_len`).
+    pub fn enqueue_with<E>(
+        &mut self,
+        max_len: usize,
+        header: H,
+        write: impl FnOnce(&mut [u8]) -> Result<usize, E>,
+    ) -> Result<Result<(), E>, Full> {
+        let (padding, start) = self.reserve(max_len)?;
+        match write(&mut self.payload[start..start + max_len]) {
+            Ok(len) => {
+                self.commit(header, padding, len.min(max_len));
+                Ok(Ok(()))
+            }
+            Err(e) => Ok(Err(e)),
+        }
+    }
+
+    fn reserve(&mut self, len: usize) -> Result<(usize, usize), Full> {
         if len > self.payload.len() {
             return Err(Full::TooLarge);
         }
@@ -96,7 +120,10 @@ impl<'a, H: Copy + Default> PacketBuffer<'a, H> {
             // Empty: restart at zero to offer the largest contiguous run.
             self.payload_head = 0;
         }
-        let (padding, start) = self.place(len).ok_or(Full::Payload)?;
+        self.place(len).ok_or(Full::Payload)
+    }
+
+    fn commit(&mut self, header: H, padding: usize, len: usize) {
         let slot = (self.meta_head + self.meta_len) % self.meta.len();
         self.meta[slot] = PacketMeta {
             header,
@@ -105,7 +132,6 @@ impl<'a, H: Copy + Default> PacketBuffer<'a, H> {
         };
         self.meta_len += 1;
         self.payload_used += padding + len;
-        Ok(&mut self.payload[start..start + len])
     }
 
     /// Copies `data` in as a new packet.
@@ -194,6 +220,24 @@ mod tests {
         assert!(buf.is_empty());
         assert_eq!(buf.enqueue_slice(&[5; 11], 5), Err(Full::TooLarge));
         buf.enqueue_slice(&[6; 10], 6).unwrap();
+    }
+
+    #[test]
+    fn enqueue_with_commits_only_on_success() {
+        let mut meta = [PacketMeta::<u8>::empty(); 2];
+        let mut bytes = [0u8; 8];
+        let mut buf = PacketBuffer::new(&mut meta, &mut bytes);
+        assert_eq!(
+            buf.enqueue_with(8, 1, |_| Err::<usize, ()>(())),
+            Ok(Err(()))
+        );
+        assert!(buf.is_empty());
+        let written = buf.enqueue_with(8, 2, |b| {
+            b[..3].copy_from_slice(b"abc");
+            Ok::<_, ()>(3)
+        });
+        assert_eq!(written, Ok(Ok(())));
+        assert_eq!(buf.dequeue(), Some((2, &b"abc"[..])));
     }
 
     #[test]

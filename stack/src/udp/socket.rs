@@ -2,6 +2,7 @@ use core::net::Ipv4Addr;
 
 use crate::endpoint::Endpoint;
 use crate::storage::{Full, PacketBuffer};
+use crate::wire::EthernetAddress;
 
 /// Addressing of one datagram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,6 +12,9 @@ pub struct Meta {
     /// source address to use; unspecified means the interface's address
     /// (DHCP sends from 0.0.0.0 before it has one).
     pub local_addr: Ipv4Addr,
+    /// Sent: the link-layer destination, bypassing ARP, for replies to a
+    /// host that has no address yet (RFC 2131 4.1). Unused on receive.
+    pub link_dst: Option<EthernetAddress>,
 }
 
 impl Default for Meta {
@@ -18,6 +22,7 @@ impl Default for Meta {
         Meta {
             remote: Endpoint::UNSPECIFIED,
             local_addr: Ipv4Addr::UNSPECIFIED,
+            link_dst: None,
         }
     }
 }
@@ -40,6 +45,15 @@ pub enum RecvError {
     Exhausted,
     /// The caller's buffer is smaller than the datagram; it stays queued.
     Truncated,
+}
+
+impl From<Full> for SendError {
+    fn from(full: Full) -> Self {
+        match full {
+            Full::TooLarge => SendError::TooLarge,
+            Full::Slots | Full::Payload => SendError::BufferFull,
+        }
+    }
 }
 
 /// Per-socket counters.
@@ -115,11 +129,28 @@ impl<'a> Socket<'a> {
         let meta = Meta {
             remote: to,
             local_addr: from,
+            link_dst: None,
         };
-        self.tx.enqueue(len, meta).map_err(|full| match full {
-            Full::TooLarge => SendError::TooLarge,
-            Full::Slots | Full::Payload => SendError::BufferFull,
-        })
+        self.tx.enqueue(len, meta).map_err(SendError::from)
+    }
+
+    /// Queues a datagram that `write` produces in place (at most `max_len`
+    /// bytes); nothing is queued if it fails. For protocol engines whose
+    /// emitters can fail.
+    pub(crate) fn send_with<E>(
+        &mut self,
+        max_len: usize,
+        meta: Meta,
+        write: impl FnOnce(&mut [u8]) -> Result<usize, E>,
+    ) -> Result<Result<(), E>, SendError> {
+        if !self.is_bound() {
+            return Err(SendError::Unbound);
+        }
+        let queued = self.tx.enqueue_with(max_len, meta, write);
+        if queued.is_err() {
+            self.counters.tx_dropped += 1;
+        }
+        queued.map_err(SendError::from)
     }
 
     pub fn send_slice(&mut self, data: &[u8], to: Endpoint) -> Result<(), SendError> {

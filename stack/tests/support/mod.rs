@@ -5,7 +5,7 @@
 
 use core::net::Ipv4Addr;
 
-use rand_chacha::rand_core::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use seqs::iface::Capacities;
 use seqs::storage::{PacketBuffer, PacketMeta};
@@ -105,6 +105,9 @@ pub struct Link {
     pub muted: Vec<bool>,
     /// How many times each node was woken by its own deadline.
     pub wakeups: Vec<usize>,
+    /// Probability that a frame is lost, drawn from `rng`.
+    pub loss: f64,
+    rng: ChaCha8Rng,
 }
 
 impl Link {
@@ -118,7 +121,25 @@ impl Link {
             log: Vec::new(),
             muted: vec![false; n],
             wakeups: vec![0; n],
+            loss: 0.0,
+            rng: ChaCha8Rng::seed_from_u64(0),
         }
+    }
+
+    /// The same link losing each frame with probability `loss`, seeded.
+    pub fn lossy(nodes: Vec<TestStack>, loss: f64, seed: u64) -> Self {
+        Link {
+            loss,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            ..Link::new(nodes)
+        }
+    }
+
+    /// Attaches another node to the link.
+    pub fn push(&mut self, node: TestStack) {
+        self.nodes.push(node);
+        self.muted.push(false);
+        self.wakeups.push(0);
     }
 
     /// Runs until `end`, waking nodes only on frames and deadlines.
@@ -162,7 +183,8 @@ impl Link {
                     from: i,
                     frame: frame.clone(),
                 });
-                if !self.muted[i] {
+                let lost = self.loss > 0.0 && self.rng.random_bool(self.loss);
+                if !self.muted[i] && !lost {
                     self.in_flight.push((self.now + self.latency, i, frame));
                 }
             }
