@@ -13,7 +13,9 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod dns;
 pub mod http;
+pub mod ntp;
 pub mod storage;
 pub mod time;
 pub mod wire;
