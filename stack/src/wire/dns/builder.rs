@@ -223,6 +223,7 @@ impl<'b> Builder<'b> {
 
 #[cfg(test)]
 mod tests {
+    extern crate std;
     use super::*;
     use crate::wire::dns::{Class, Repr, Type};
     use core::net::Ipv4Addr;
@@ -310,6 +311,4 @@ mod tests {
             Error::Truncated
         );
     }
-
-    extern crate std;
 }
