@@ -121,6 +121,12 @@ fn resolves_several_addresses_with_ttls() {
     let header = Packet::new_checked(&q[..]).unwrap().flags();
     assert!(header.recursion_desired() && !header.is_response());
     assert!(p.sent().is_none(), "nothing more before the timeout");
+    // hickory reads our query the same way.
+    let hq = hickory_proto::op::Message::from_vec(&q).unwrap();
+    assert!(hq.metadata.recursion_desired);
+    assert_eq!(hq.queries.len(), 1);
+    assert_eq!(hq.queries[0].name().to_ascii(), "www.example.com.");
+    assert_eq!(u16::from(hq.queries[0].query_type()), 1);
 
     let r = reply(
         &q,
@@ -481,4 +487,37 @@ fn bad_requests_are_refused_up_front() {
     let mut tiny = [0u8; 20];
     assert!(p.client.poll(p.now, &mut p.rng, &mut tiny).is_none());
     assert_eq!(p.client.result(), Some(Err(Error::BufferTooSmall)));
+}
+
+/// A compressed CNAME + A answer written by hickory-proto, as a recursive
+/// resolver would send it.
+#[test]
+fn accepts_a_compressed_answer_built_by_hickory() {
+    use hickory_proto::op::{Message, OpCode};
+    use hickory_proto::rr::rdata::{A, CNAME};
+    use hickory_proto::rr::{Name as HName, RData as HRData, Record as HRecord};
+
+    let mut p = Peer::new(&[S1], 4);
+    p.start("www.example.org");
+    let (t, q) = p.sent().unwrap();
+    let query = Message::from_vec(&q).unwrap();
+    let mut m = Message::response(query.metadata.id, OpCode::Query);
+    m.metadata.recursion_desired = true;
+    m.metadata.recursion_available = true;
+    m.add_queries(query.queries.iter().cloned());
+    let www = HName::from_ascii("www.example.org.").unwrap();
+    let edge = HName::from_ascii("edge.example.org.").unwrap();
+    m.add_answer(HRecord::from_rdata(
+        www,
+        90,
+        HRData::CNAME(CNAME(edge.clone())),
+    ));
+    m.add_answer(HRecord::from_rdata(
+        edge,
+        30,
+        HRData::A(A(Ipv4Addr::new(198, 51, 100, 7))),
+    ));
+    let bytes = m.to_vec().unwrap();
+    p.deliver(&t, S1, &bytes).unwrap();
+    assert_eq!(p.client.answers(), [v4([198, 51, 100, 7], 30)]);
 }

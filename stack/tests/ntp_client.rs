@@ -223,6 +223,22 @@ fn replies_that_do_not_belong_are_rejected() {
 }
 
 #[test]
+fn changing_the_epoch_abandons_the_request_in_flight() {
+    let mut rig = Rig::new(0);
+    let request = rig.request().unwrap();
+    let t = CLIENT_EPOCH.timestamp(rig.now);
+    rig.client.set_epoch(CLIENT_EPOCH.adjusted(1_000));
+    let reply = Rig::reply_to(&request, t, t, |_| {});
+    assert_eq!(
+        rig.client.receive(rig.now, SERVER, &reply),
+        Err(Reject::NotWaiting)
+    );
+    // The burst goes on with the next request once the timeout passes.
+    rig.wait();
+    assert!(rig.request().is_some());
+}
+
+#[test]
 fn unsynchronised_servers_and_bad_timestamps_give_no_sample() {
     type Edit = fn(&mut Repr);
     let cases: [(&str, Edit, Error); 4] = [
