@@ -17,10 +17,12 @@ mod endpoint;
 
 pub mod arp;
 pub mod dhcp;
+pub mod dns;
 pub mod http;
 pub mod icmp;
 pub mod iface;
 pub mod ipv4;
+pub mod ntp;
 pub mod rate_limit;
 pub mod socket;
 pub mod stats;
