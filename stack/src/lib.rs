@@ -24,6 +24,7 @@ pub mod iface;
 pub mod ipv4;
 pub mod ntp;
 pub mod rate_limit;
+pub mod service;
 pub mod socket;
 pub mod stats;
 pub mod storage;

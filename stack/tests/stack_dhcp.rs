@@ -60,7 +60,11 @@ fn client_gets_a_lease_and_configures_its_stack() {
     assert_eq!(config.dns_servers.as_slice(), [ip(53)]);
     assert_eq!(config.ntp_servers.as_slice(), [ip(123)]);
     assert_eq!(
-        node.dhcp_client(clients[0]).unwrap().client().state(),
+        node.dhcp_client(clients[0])
+            .unwrap()
+            .engine()
+            .client()
+            .state(),
         dhcp::client::State::Bound
     );
 }
@@ -94,6 +98,7 @@ fn release_frees_the_address_and_deconfigures() {
     link.nodes[1]
         .dhcp_client(clients[0])
         .unwrap()
+        .engine_mut()
         .client_mut()
         .release();
     link.run_for(Duration::from_secs(1));
@@ -106,7 +111,7 @@ fn release_frees_the_address_and_deconfigures() {
     let now = link.now;
     let live = server
         .unwrap()
-        .server()
+        .engine()
         .leases()
         .any(|l| l.address == addr && l.is_live(now));
     assert!(!live, "the server no longer holds {addr}");
@@ -174,6 +179,7 @@ fn address_conflict_makes_the_client_decline() {
         link.nodes[1]
             .dhcp_client(clients[0])
             .unwrap()
+            .engine()
             .client()
             .state(),
         dhcp::client::State::Bound

@@ -9,13 +9,15 @@
 mod backoff;
 pub mod client;
 pub mod server;
-mod socket;
 
 pub use client::{Client, ClientConfig, Event, Lease};
 pub use server::{
     AddressRange, ConfigError, LeaseEntry, LeaseState, Reservation, Server, ServerConfig,
 };
-pub use socket::{ClientSocket, ServerSocket, CLIENT_PORT, SERVER_PORT};
+
+/// UDP ports (RFC 2131 4.1).
+pub const CLIENT_PORT: u16 = 68;
+pub const SERVER_PORT: u16 = 67;
 
 use core::net::Ipv4Addr;
 

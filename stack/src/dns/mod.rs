@@ -12,3 +12,6 @@ pub use client::{
     Answer, Client, Config, Error, Reject, Resolved, Transmit, MAX_CNAME_HOPS, MAX_SERVERS,
 };
 pub use server::{Server, ZoneData, ZoneEntry};
+
+/// The DNS port (RFC 1035 4.2.1).
+pub const PORT: u16 = 53;

@@ -7,6 +7,7 @@ use rand_core::RngCore;
 use super::{Config, Interface, Stack};
 use crate::arp::Lookup;
 use crate::icmp;
+use crate::service::Context;
 use crate::socket::Socket;
 use crate::stats::DropReason;
 use crate::time::Instant;
@@ -71,8 +72,8 @@ impl<R: RngCore> Stack<'_, R> {
         }
     }
 
-    /// Lets protocol engines (DHCP) run their timers and queue messages,
-    /// and applies the configuration changes they report.
+    /// Lets protocol engines run their timers and queue messages, and
+    /// applies the configuration changes they report.
     fn pump_services(&mut self, now: Instant) {
         let Stack {
             iface,
@@ -80,12 +81,16 @@ impl<R: RngCore> Stack<'_, R> {
             rng,
             ..
         } = self;
-        let conflict = iface.conflict.map(|c| c.addr);
         for socket in sockets.iter_mut() {
-            if let Socket::DhcpClient(client) = socket {
-                if let Some(event) = client.pump(now, rng, conflict) {
-                    iface.apply_dhcp(now, event);
-                }
+            let Some((udp, engine)) = socket.service() else {
+                continue;
+            };
+            let cx = Context {
+                conflict: iface.conflict.map(|c| c.addr),
+                dns_servers: iface.ipv4.dns_servers,
+            };
+            if let Some(event) = engine.pump(now, rng, udp, &cx) {
+                iface.apply(now, event);
             }
         }
     }

@@ -202,17 +202,13 @@ impl Interface<'_> {
             local_addr: d.header.dst_addr,
             link_dst: None,
         };
-        let (accepted, refusal) = match socket {
-            Socket::DhcpClient(client) => (
-                client.receive(now, packet.payload()),
+        let (accepted, refusal) = match socket.service() {
+            Some((udp, engine)) => (
+                engine.receive(now, udp, meta.remote, packet.payload()),
                 DropReason::ServiceMalformed,
             ),
-            Socket::DhcpServer(server) => (
-                server.receive(now, packet.payload()),
-                DropReason::ServiceMalformed,
-            ),
-            other => (
-                other
+            None => (
+                socket
                     .udp_mut()
                     .is_some_and(|u| u.deliver(meta, packet.payload())),
                 DropReason::UdpQueueFull,

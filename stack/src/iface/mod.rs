@@ -19,11 +19,9 @@ use core::net::Ipv4Addr;
 
 use rand_core::RngCore;
 
-use crate::arp;
-use crate::dhcp;
-use crate::icmp;
 use crate::ipv4::Reassembler;
 use crate::rate_limit::TokenBucket;
+use crate::service::{self, AutoConfig, ServiceEvent, ServiceSocket};
 use crate::socket::{self, Handle};
 use crate::stats::{Counters, DropReason};
 use crate::storage::PacketBuffer;
@@ -31,6 +29,7 @@ use crate::time::Instant;
 use crate::udp;
 use crate::wire::dhcp::AddressList;
 use crate::wire::{EthernetAddress, Ipv4Cidr};
+use crate::{arp, dhcp, dns, icmp, ntp};
 
 pub use config::{Config, Ipv4Config};
 #[cfg(feature = "alloc")]
@@ -149,8 +148,9 @@ impl Interface<'_> {
         self.next_announcement = now;
     }
 
-    /// Applies what a DHCP client learned or lost.
-    fn apply_dhcp(&mut self, now: Instant, event: dhcp::Event) {
+    /// Applies what a service engine asks for.
+    fn apply(&mut self, now: Instant, event: ServiceEvent) {
+        let ServiceEvent::Dhcp(event) = event;
         match event {
             dhcp::Event::Configured(lease) => {
                 self.set_address(now, Some(lease.address));
@@ -305,44 +305,117 @@ impl<'a, R: RngCore> Stack<'a, R> {
     pub fn add_dhcp_client(
         &mut self,
         client: dhcp::Client<'a>,
-        mut udp: udp::Socket<'a>,
+        udp: udp::Socket<'a>,
     ) -> Result<Handle<socket::DhcpClient>, BindError> {
-        self.claim_port(dhcp::CLIENT_PORT, &mut udp)?;
-        let socket = socket::Socket::DhcpClient(dhcp::ClientSocket::new(client, udp));
-        self.sockets.add(socket).ok_or(BindError::Exhausted)
+        let engine = AutoConfig::new(client);
+        self.add_service(Some(dhcp::CLIENT_PORT), udp, |s| {
+            socket::Socket::DhcpClient(ServiceSocket::new(engine, s))
+        })
     }
 
     /// Adds a DHCP server on port 67.
     pub fn add_dhcp_server(
         &mut self,
         server: dhcp::Server<'a>,
-        mut udp: udp::Socket<'a>,
+        udp: udp::Socket<'a>,
     ) -> Result<Handle<socket::DhcpServer>, BindError> {
-        self.claim_port(dhcp::SERVER_PORT, &mut udp)?;
-        let socket = socket::Socket::DhcpServer(dhcp::ServerSocket::new(server, udp));
-        self.sockets.add(socket).ok_or(BindError::Exhausted)
+        self.add_service(Some(dhcp::SERVER_PORT), udp, |s| {
+            socket::Socket::DhcpServer(ServiceSocket::new(server, s))
+        })
     }
 
+    /// Adds a DNS resolver. It asks the interface's DNS servers unless
+    /// given its own, from a fresh random port per lookup.
+    pub fn add_dns_client(
+        &mut self,
+        mut client: dns::Client<'a>,
+        udp: udp::Socket<'a>,
+    ) -> Result<Handle<socket::DnsClient>, BindError> {
+        if client.servers().is_empty() {
+            service::use_interface_servers(&mut client, &self.iface.ipv4.dns_servers);
+        }
+        self.add_service(None, udp, |s| {
+            socket::Socket::DnsClient(ServiceSocket::new(client, s))
+        })
+    }
+
+    /// Adds a DNS server for a static zone on port 53.
+    pub fn add_dns_server(
+        &mut self,
+        server: dns::Server<'a>,
+        udp: udp::Socket<'a>,
+    ) -> Result<Handle<socket::DnsServer>, BindError> {
+        self.add_service(Some(dns::PORT), udp, |s| {
+            socket::Socket::DnsServer(ServiceSocket::new(server, s))
+        })
+    }
+
+    /// Adds an NTP client on a random ephemeral port.
+    pub fn add_ntp_client(
+        &mut self,
+        client: ntp::Client,
+        udp: udp::Socket<'a>,
+    ) -> Result<Handle<socket::NtpClient>, BindError> {
+        self.add_service(None, udp, |s| {
+            socket::Socket::NtpClient(ServiceSocket::new(client, s))
+        })
+    }
+
+    /// Adds an NTP server on port 123.
+    pub fn add_ntp_server(
+        &mut self,
+        server: ntp::Server,
+        udp: udp::Socket<'a>,
+    ) -> Result<Handle<socket::NtpServer>, BindError> {
+        self.add_service(Some(ntp::PORT), udp, |s| {
+            socket::Socket::NtpServer(ServiceSocket::new(server, s))
+        })
+    }
+
+    /// Binds `udp` (to `port`, or an ephemeral one) and adds the socket
+    /// `wrap` makes of it.
+    fn add_service<K>(
+        &mut self,
+        port: Option<u16>,
+        mut udp: udp::Socket<'a>,
+        wrap: impl FnOnce(udp::Socket<'a>) -> socket::Socket<'a>,
+    ) -> Result<Handle<K>, BindError> {
+        let port = match port {
+            Some(p) if self.udp_port_in_use(p) => return Err(BindError::InUse),
+            Some(p) => p,
+            None => self.ephemeral_port(|stack, p| stack.udp_port_in_use(p))?,
+        };
+        udp.bind(port);
+        self.sockets.add(wrap(udp)).ok_or(BindError::Exhausted)
+    }
+
+    /// The DHCP client behind `handle`.
     pub fn dhcp_client(
         &mut self,
         handle: Handle<socket::DhcpClient>,
-    ) -> Option<&mut dhcp::ClientSocket<'a>> {
+    ) -> Option<&mut ServiceSocket<'a, AutoConfig<'a>>> {
         self.sockets.dhcp_client(handle)
     }
 
     pub fn dhcp_server(
         &mut self,
         handle: Handle<socket::DhcpServer>,
-    ) -> Option<&mut dhcp::ServerSocket<'a>> {
+    ) -> Option<&mut ServiceSocket<'a, dhcp::Server<'a>>> {
         self.sockets.dhcp_server(handle)
     }
 
-    fn claim_port(&self, port: u16, udp: &mut udp::Socket<'a>) -> Result<(), BindError> {
-        if self.udp_port_in_use(port) {
-            return Err(BindError::InUse);
-        }
-        udp.bind(port);
-        Ok(())
+    pub fn dns_client(
+        &mut self,
+        handle: Handle<socket::DnsClient>,
+    ) -> Option<&mut ServiceSocket<'a, dns::Client<'a>>> {
+        self.sockets.dns_client(handle)
+    }
+
+    pub fn ntp_client(
+        &mut self,
+        handle: Handle<socket::NtpClient>,
+    ) -> Option<&mut ServiceSocket<'a, ntp::Client>> {
+        self.sockets.ntp_client(handle)
     }
 
     /// A random port in the ephemeral range for which `in_use` is false:
@@ -373,10 +446,10 @@ impl<'a, R: RngCore> Stack<'a, R> {
         if iface.has_ready_icmp() || self.sockets.iter().any(|s| iface.socket_ready(s)) {
             deadline = Some(Instant::ZERO);
         }
-        let services = self.sockets.iter().filter_map(|s| match s {
-            socket::Socket::DhcpClient(c) => c.poll_at(),
-            _ => None,
-        });
+        let services = self
+            .sockets
+            .iter()
+            .filter_map(socket::Socket::service_poll_at);
         deadline.into_iter().chain(services).min()
     }
 

@@ -10,3 +10,6 @@ mod server;
 
 pub use client::{Client, Config, Error, Reject, Sync};
 pub use server::{Server, ServerConfig};
+
+/// The NTP port (RFC 5905 7.2).
+pub const PORT: u16 = 123;

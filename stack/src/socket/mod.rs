@@ -3,4 +3,7 @@
 
 mod set;
 
-pub use set::{DhcpClient, DhcpServer, Handle, Icmp, Set, Slot, Socket, Udp};
+pub use set::{
+    DhcpClient, DhcpServer, DnsClient, DnsServer, Handle, Icmp, NtpClient, NtpServer, Set, Slot,
+    Socket, Udp,
+};

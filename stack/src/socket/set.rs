@@ -1,18 +1,58 @@
 use core::fmt;
 use core::marker::PhantomData;
 
-use crate::dhcp;
-use crate::icmp;
+use crate::service::{AutoConfig, Service, ServiceSocket};
 use crate::storage::Managed;
-use crate::udp;
+use crate::time::Instant;
+use crate::{dhcp, dns, icmp, ntp, udp};
 
-/// Any socket the stack can hold.
-#[derive(Debug)]
-pub enum Socket<'a> {
-    Udp(udp::Socket<'a>),
-    Icmp(icmp::Socket<'a>),
-    DhcpClient(dhcp::ClientSocket<'a>),
-    DhcpServer(dhcp::ServerSocket<'a>),
+/// Declares the socket kinds: the [`Socket`] variant, the marker type its
+/// handles carry, and the typed accessor on [`Set`].
+macro_rules! socket_kinds {
+    ($($(#[$doc:meta])* $variant:ident($ty:ty) => $accessor:ident;)*) => {
+        /// Any socket the stack can hold.
+        #[derive(Debug)]
+        pub enum Socket<'a> {
+            $($(#[$doc])* $variant($ty),)*
+        }
+
+        $(
+            /// Handle kind marker: a `Handle<Kind>` reaches only that kind.
+            #[derive(Debug)]
+            pub enum $variant {}
+        )*
+
+        impl<'a> Set<'a> {
+            $(
+                pub fn $accessor(&mut self, handle: Handle<$variant>) -> Option<&mut $ty> {
+                    match self.get_mut(handle)? {
+                        Socket::$variant(s) => Some(s),
+                        #[allow(unreachable_patterns)]
+                        _ => None,
+                    }
+                }
+            )*
+        }
+    };
+}
+
+socket_kinds! {
+    Udp(udp::Socket<'a>) => udp;
+    Icmp(icmp::Socket<'a>) => icmp;
+    /// A DHCP client that configures the interface.
+    DhcpClient(ServiceSocket<'a, AutoConfig<'a>>) => dhcp_client;
+    DhcpServer(ServiceSocket<'a, dhcp::Server<'a>>) => dhcp_server;
+    DnsClient(ServiceSocket<'a, dns::Client<'a>>) => dns_client;
+    DnsServer(ServiceSocket<'a, dns::Server<'a>>) => dns_server;
+    NtpClient(ServiceSocket<'a, ntp::Client>) => ntp_client;
+    NtpServer(ServiceSocket<'a, ntp::Server>) => ntp_server;
+}
+
+fn dyn_parts<'s, 'a, E: Service>(
+    s: &'s mut ServiceSocket<'a, E>,
+) -> (&'s mut udp::Socket<'a>, &'s mut dyn Service) {
+    let (udp, engine) = s.parts();
+    (udp, engine)
 }
 
 impl<'a> Socket<'a> {
@@ -20,18 +60,48 @@ impl<'a> Socket<'a> {
     pub(crate) fn udp(&self) -> Option<&udp::Socket<'a>> {
         match self {
             Socket::Udp(s) => Some(s),
+            Socket::Icmp(_) => None,
             Socket::DhcpClient(s) => Some(&s.udp),
             Socket::DhcpServer(s) => Some(&s.udp),
-            Socket::Icmp(_) => None,
+            Socket::DnsClient(s) => Some(&s.udp),
+            Socket::DnsServer(s) => Some(&s.udp),
+            Socket::NtpClient(s) => Some(&s.udp),
+            Socket::NtpServer(s) => Some(&s.udp),
         }
     }
 
     pub(crate) fn udp_mut(&mut self) -> Option<&mut udp::Socket<'a>> {
         match self {
             Socket::Udp(s) => Some(s),
+            Socket::Icmp(_) => None,
             Socket::DhcpClient(s) => Some(&mut s.udp),
             Socket::DhcpServer(s) => Some(&mut s.udp),
-            Socket::Icmp(_) => None,
+            Socket::DnsClient(s) => Some(&mut s.udp),
+            Socket::DnsServer(s) => Some(&mut s.udp),
+            Socket::NtpClient(s) => Some(&mut s.udp),
+            Socket::NtpServer(s) => Some(&mut s.udp),
+        }
+    }
+
+    /// The engine and its UDP socket, for sockets that run one.
+    pub(crate) fn service(&mut self) -> Option<(&mut udp::Socket<'a>, &mut dyn Service)> {
+        match self {
+            Socket::Udp(_) | Socket::Icmp(_) => None,
+            Socket::DhcpClient(s) => Some(dyn_parts(s)),
+            Socket::DhcpServer(s) => Some(dyn_parts(s)),
+            Socket::DnsClient(s) => Some(dyn_parts(s)),
+            Socket::DnsServer(s) => Some(dyn_parts(s)),
+            Socket::NtpClient(s) => Some(dyn_parts(s)),
+            Socket::NtpServer(s) => Some(dyn_parts(s)),
+        }
+    }
+
+    pub(crate) fn service_poll_at(&self) -> Option<Instant> {
+        match self {
+            Socket::DhcpClient(s) => Service::poll_at(s.engine()),
+            Socket::DnsClient(s) => Service::poll_at(s.engine()),
+            Socket::NtpClient(s) => Service::poll_at(s.engine()),
+            _ => None,
         }
     }
 
@@ -39,16 +109,6 @@ impl<'a> Socket<'a> {
         self.udp().filter(|u| u.is_bound()).map(|u| u.local_port())
     }
 }
-
-/// Handle kind markers: a `Handle<Udp>` can only reach a UDP socket.
-#[derive(Debug)]
-pub enum Udp {}
-#[derive(Debug)]
-pub enum Icmp {}
-#[derive(Debug)]
-pub enum DhcpClient {}
-#[derive(Debug)]
-pub enum DhcpServer {}
 
 /// A typed reference to a socket in a [`Set`]. Stale handles (the socket was
 /// removed and the slot reused) are detected by a generation count.
@@ -122,40 +182,6 @@ impl<'a> Set<'a> {
 
     pub fn get_mut<K>(&mut self, handle: Handle<K>) -> Option<&mut Socket<'a>> {
         self.slot_mut(handle)?.socket.as_mut()
-    }
-
-    pub fn udp(&mut self, handle: Handle<Udp>) -> Option<&mut udp::Socket<'a>> {
-        match self.get_mut(handle)? {
-            Socket::Udp(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    pub fn icmp(&mut self, handle: Handle<Icmp>) -> Option<&mut icmp::Socket<'a>> {
-        match self.get_mut(handle)? {
-            Socket::Icmp(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    pub fn dhcp_client(
-        &mut self,
-        handle: Handle<DhcpClient>,
-    ) -> Option<&mut dhcp::ClientSocket<'a>> {
-        match self.get_mut(handle)? {
-            Socket::DhcpClient(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    pub fn dhcp_server(
-        &mut self,
-        handle: Handle<DhcpServer>,
-    ) -> Option<&mut dhcp::ServerSocket<'a>> {
-        match self.get_mut(handle)? {
-            Socket::DhcpServer(s) => Some(s),
-            _ => None,
-        }
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Socket<'a>> {

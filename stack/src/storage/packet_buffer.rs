@@ -91,22 +91,20 @@ impl<'a, H: Copy + Default> PacketBuffer<'a, H> {
         Ok(&mut self.payload[start..start + len])
     }
 
-    /// Lets `write` fill up to `max_len` bytes and queues the packet only if
-    /// it succeeds, with the length it returns (at most `max_len`).
-    pub fn enqueue_with<E>(
+    /// Lets `write` fill up to `max_len` bytes and queues the packet, with
+    /// the length and header it returns, only if it returns some. Nothing
+    /// is called when the space is not there.
+    pub fn enqueue_with(
         &mut self,
         max_len: usize,
-        header: H,
-        write: impl FnOnce(&mut [u8]) -> Result<usize, E>,
-    ) -> Result<Result<(), E>, Full> {
+        write: impl FnOnce(&mut [u8]) -> Option<(usize, H)>,
+    ) -> Result<bool, Full> {
         let (padding, start) = self.reserve(max_len)?;
-        match write(&mut self.payload[start..start + max_len]) {
-            Ok(len) => {
-                self.commit(header, padding, len.min(max_len));
-                Ok(Ok(()))
-            }
-            Err(e) => Ok(Err(e)),
-        }
+        let Some((len, header)) = write(&mut self.payload[start..start + max_len]) else {
+            return Ok(false);
+        };
+        self.commit(header, padding, len.min(max_len));
+        Ok(true)
     }
 
     fn reserve(&mut self, len: usize) -> Result<(usize, usize), Full> {
@@ -227,16 +225,13 @@ mod tests {
         let mut meta = [PacketMeta::<u8>::empty(); 2];
         let mut bytes = [0u8; 8];
         let mut buf = PacketBuffer::new(&mut meta, &mut bytes);
-        assert_eq!(
-            buf.enqueue_with(8, 1, |_| Err::<usize, ()>(())),
-            Ok(Err(()))
-        );
+        assert_eq!(buf.enqueue_with(8, |_| None), Ok(false));
         assert!(buf.is_empty());
-        let written = buf.enqueue_with(8, 2, |b| {
+        let written = buf.enqueue_with(8, |b| {
             b[..3].copy_from_slice(b"abc");
-            Ok::<_, ()>(3)
+            Some((3, 2))
         });
-        assert_eq!(written, Ok(Ok(())));
+        assert_eq!(written, Ok(true));
         assert_eq!(buf.dequeue(), Some((2, &b"abc"[..])));
     }
 

@@ -135,18 +135,17 @@ impl<'a> Socket<'a> {
     }
 
     /// Queues a datagram that `write` produces in place (at most `max_len`
-    /// bytes); nothing is queued if it fails. For protocol engines whose
-    /// emitters can fail.
-    pub(crate) fn send_with<E>(
+    /// bytes, with its addressing); nothing is queued if it returns `None`.
+    /// For protocol engines that emit straight into the queue.
+    pub(crate) fn send_with(
         &mut self,
         max_len: usize,
-        meta: Meta,
-        write: impl FnOnce(&mut [u8]) -> Result<usize, E>,
-    ) -> Result<Result<(), E>, SendError> {
+        write: impl FnOnce(&mut [u8]) -> Option<(usize, Meta)>,
+    ) -> Result<bool, SendError> {
         if !self.is_bound() {
             return Err(SendError::Unbound);
         }
-        let queued = self.tx.enqueue_with(max_len, meta, write);
+        let queued = self.tx.enqueue_with(max_len, write);
         if queued.is_err() {
             self.counters.tx_dropped += 1;
         }
