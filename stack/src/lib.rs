@@ -15,5 +15,6 @@ extern crate std;
 
 pub mod http;
 pub mod storage;
+pub mod tcp;
 pub mod time;
 pub mod wire;

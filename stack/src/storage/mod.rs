@@ -6,5 +6,7 @@
 //! way nothing grows on the packet path.
 
 mod managed;
+mod ring_buffer;
 
 pub use managed::Managed;
+pub use ring_buffer::RingBuffer;
