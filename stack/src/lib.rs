@@ -28,6 +28,7 @@ pub mod service;
 pub mod socket;
 pub mod stats;
 pub mod storage;
+pub mod tcp;
 pub mod time;
 pub mod udp;
 pub mod wire;

@@ -7,6 +7,8 @@
 
 mod managed;
 mod packet_buffer;
+mod ring_buffer;
 
 pub use managed::Managed;
 pub use packet_buffer::{Full, PacketBuffer, PacketMeta};
+pub use ring_buffer::RingBuffer;

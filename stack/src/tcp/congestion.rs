@@ -1,0 +1,194 @@
+//! Congestion control: slow start and congestion avoidance (RFC 5681), fast
+//! retransmit and NewReno fast recovery (RFC 6582).
+
+use crate::wire::tcp::SeqNumber;
+
+/// Upper bound on the congestion window; far above any buffer this stack
+/// will be given, it only keeps the arithmetic bounded.
+const MAX_CWND: usize = 1 << 30;
+/// Duplicate ACKs that signal a loss (RFC 5681 DupThresh).
+const DUP_THRESH: u8 = 3;
+
+/// What a new (cumulative) ACK meant for recovery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AckKind {
+    /// Outside recovery, or the ACK ended it.
+    Normal,
+    /// Inside recovery and below the recovery point: the next hole is lost
+    /// too (RFC 6582 partial acknowledgment).
+    Partial,
+}
+
+/// NewReno state for one connection.
+#[derive(Debug, Clone, Copy)]
+pub struct NewReno {
+    mss: usize,
+    cwnd: usize,
+    ssthresh: usize,
+    /// Bytes acked since the last congestion-avoidance increase.
+    acked: usize,
+    dup_acks: u8,
+    /// Highest sequence sent when recovery (or the last timeout) began; a new
+    /// recovery may only start once the cumulative ACK passes it.
+    recover: SeqNumber,
+    in_recovery: bool,
+}
+
+impl NewReno {
+    /// Initial window per RFC 5681 section 3.1.
+    pub fn new(mss: usize, snd_una: SeqNumber) -> Self {
+        let mss = mss.max(1);
+        let cwnd = if mss > 2190 {
+            2 * mss
+        } else if mss > 1095 {
+            3 * mss
+        } else {
+            4 * mss
+        };
+        NewReno {
+            mss,
+            cwnd,
+            ssthresh: MAX_CWND,
+            acked: 0,
+            dup_acks: 0,
+            recover: snd_una,
+            in_recovery: false,
+        }
+    }
+
+    pub fn cwnd(&self) -> usize {
+        self.cwnd
+    }
+    pub fn ssthresh(&self) -> usize {
+        self.ssthresh
+    }
+    pub fn in_recovery(&self) -> bool {
+        self.in_recovery
+    }
+
+    fn halve(&mut self, flight: usize) {
+        self.ssthresh = (flight / 2).max(2 * self.mss);
+    }
+
+    /// A cumulative ACK for `acked` new bytes, up to `ack`; `flight` is what
+    /// remains outstanding after it.
+    pub fn on_ack(&mut self, acked: usize, ack: SeqNumber, flight: usize) -> AckKind {
+        self.dup_acks = 0;
+        if self.in_recovery {
+            if ack < self.recover {
+                // Deflate by what was acked, re-inflate by one segment.
+                self.cwnd = self.cwnd.saturating_sub(acked) + self.mss.min(acked);
+                return AckKind::Partial;
+            }
+            self.in_recovery = false;
+            self.cwnd = self.ssthresh.min(flight + self.mss);
+            return AckKind::Normal;
+        }
+        // Keep `recover` just behind the ACK so the comparison above stays
+        // meaningful however far the sequence space has advanced.
+        if ack > self.recover {
+            self.recover = ack - 1;
+        }
+        if self.cwnd < self.ssthresh {
+            self.cwnd += acked.min(self.mss);
+        } else {
+            self.acked += acked;
+            if self.acked >= self.cwnd {
+                self.acked -= self.cwnd;
+                self.cwnd += self.mss;
+            }
+        }
+        self.cwnd = self.cwnd.min(MAX_CWND);
+        AckKind::Normal
+    }
+
+    /// A duplicate ACK. Returns true when it starts fast recovery: the
+    /// caller then retransmits the first unacknowledged segment.
+    pub fn on_dup_ack(&mut self, snd_una: SeqNumber, snd_max: SeqNumber, flight: usize) -> bool {
+        self.dup_acks = self.dup_acks.saturating_add(1);
+        if self.in_recovery {
+            self.cwnd = (self.cwnd + self.mss).min(MAX_CWND);
+            return false;
+        }
+        // RFC 6582 section 3.2 step 1: no new recovery until the cumulative
+        // ACK has passed the previous recovery point.
+        if self.dup_acks != DUP_THRESH || snd_una <= self.recover {
+            return false;
+        }
+        self.halve(flight);
+        self.cwnd = self.ssthresh + 3 * self.mss;
+        self.recover = snd_max;
+        self.in_recovery = true;
+        true
+    }
+
+    /// The retransmission timer expired (RFC 5681 section 3.1, RFC 6582
+    /// section 3.2 step 4).
+    pub fn on_timeout(&mut self, flight: usize, snd_max: SeqNumber) {
+        self.halve(flight);
+        self.cwnd = self.mss;
+        self.acked = 0;
+        self.dup_acks = 0;
+        self.in_recovery = false;
+        self.recover = snd_max;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MSS: usize = 1000;
+
+    #[test]
+    fn initial_window_follows_rfc5681() {
+        assert_eq!(NewReno::new(1460, SeqNumber(0)).cwnd(), 3 * 1460);
+        assert_eq!(NewReno::new(536, SeqNumber(0)).cwnd(), 4 * 536);
+        assert_eq!(NewReno::new(9000, SeqNumber(0)).cwnd(), 18000);
+    }
+
+    #[test]
+    fn slow_start_then_avoidance() {
+        let mut cc = NewReno::new(MSS, SeqNumber(0));
+        cc.on_ack(MSS, SeqNumber(1000), 0);
+        assert_eq!(cc.cwnd(), 5 * MSS);
+        cc.on_timeout(8 * MSS, SeqNumber(9000));
+        assert_eq!((cc.cwnd(), cc.ssthresh()), (MSS, 4 * MSS));
+        for i in 0..3 {
+            cc.on_ack(MSS, SeqNumber(10_000 + i * 1000), 0);
+        }
+        assert_eq!(cc.cwnd(), 4 * MSS, "slow start up to ssthresh");
+        for i in 0..4 {
+            cc.on_ack(MSS, SeqNumber(20_000 + i * 1000), 0);
+        }
+        assert_eq!(cc.cwnd(), 5 * MSS, "one segment per window");
+    }
+
+    #[test]
+    fn newreno_recovery_partial_and_full_ack() {
+        let mut cc = NewReno::new(MSS, SeqNumber(0));
+        cc.on_ack(MSS, SeqNumber(1), 0);
+        let (una, max) = (SeqNumber(1), SeqNumber(10_001));
+        assert!(!cc.on_dup_ack(una, max, 10 * MSS));
+        assert!(!cc.on_dup_ack(una, max, 10 * MSS));
+        assert!(cc.on_dup_ack(una, max, 10 * MSS));
+        assert!(cc.in_recovery());
+        assert_eq!(cc.cwnd(), 8 * MSS);
+        assert!(!cc.on_dup_ack(una, max, 10 * MSS));
+        assert_eq!(cc.cwnd(), 9 * MSS, "inflated per dup ack");
+        assert_eq!(
+            cc.on_ack(2 * MSS, SeqNumber(2001), 8 * MSS),
+            AckKind::Partial
+        );
+        assert_eq!(cc.cwnd(), 8 * MSS);
+        assert_eq!(cc.on_ack(8 * MSS, max, 0), AckKind::Normal);
+        assert!(!cc.in_recovery());
+        assert_eq!(cc.cwnd(), MSS, "min(ssthresh, flight + mss)");
+        for _ in 0..3 {
+            assert!(
+                !cc.on_dup_ack(max, max + 5000u32, 5 * MSS),
+                "not past recover"
+            );
+        }
+    }
+}

@@ -1,1 +1,0 @@
-//! TCP headers (RFC 9293) and options: MSS, window scale, SACK, timestamps.

@@ -1,0 +1,501 @@
+//! TCP headers (RFC 9293) and options: MSS, window scale, SACK, timestamps.
+//!
+//! [`Packet`] is a checked view of a segment (header + payload, exactly the
+//! IPv4 payload); [`Repr`] is what the connection state machine reads and
+//! writes. The checksum always covers the IPv4 pseudo-header, so `parse` and
+//! `emit` take the IPv4 source and destination.
+
+mod options;
+mod seq;
+
+pub use options::{Options, SackBlock, TcpOption, Timestamp, MAX_SACK_BLOCKS};
+pub use seq::SeqNumber;
+
+use crate::wire::{checksum, Error, Result};
+use core::net::Ipv4Addr;
+
+/// IPv4 protocol number of TCP.
+pub const PROTOCOL: u8 = 6;
+/// Length of a header without options.
+pub const HEADER_LEN: usize = 20;
+/// Length of a header with the most options the data offset can express.
+pub const MAX_HEADER_LEN: usize = 60;
+
+mod field {
+    use core::ops::Range;
+    pub const SRC_PORT: Range<usize> = 0..2;
+    pub const DST_PORT: Range<usize> = 2..4;
+    pub const SEQ_NUM: Range<usize> = 4..8;
+    pub const ACK_NUM: Range<usize> = 8..12;
+    pub const FLAGS: Range<usize> = 12..14;
+    pub const WIN_SIZE: Range<usize> = 14..16;
+    pub const CHECKSUM: Range<usize> = 16..18;
+    pub const URGENT: Range<usize> = 18..20;
+}
+
+/// Flag bits in the 16-bit word that also holds the data offset.
+pub mod flags {
+    pub const FIN: u16 = 0x001;
+    pub const SYN: u16 = 0x002;
+    pub const RST: u16 = 0x004;
+    pub const PSH: u16 = 0x008;
+    pub const ACK: u16 = 0x010;
+    pub const URG: u16 = 0x020;
+    pub const ECE: u16 = 0x040;
+    pub const CWR: u16 = 0x080;
+    /// Every bit below the data offset: the eight flags, the historic NS bit
+    /// (RFC 3540, obsoleted by RFC 8311) and the reserved bits.
+    pub const ALL: u16 = 0x0fff;
+}
+
+/// A read/write view of a TCP segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Packet<T: AsRef<[u8]>> {
+    buffer: T,
+}
+
+impl<T: AsRef<[u8]>> Packet<T> {
+    /// Wraps a buffer without checks: getters may panic on a short buffer, so
+    /// use this only for buffers the caller sized itself (to emit into).
+    pub const fn new_unchecked(buffer: T) -> Packet<T> {
+        Packet { buffer }
+    }
+
+    /// Wraps a buffer after [`check_len`](Self::check_len).
+    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
+        let packet = Packet::new_unchecked(buffer);
+        packet.check_len()?;
+        Ok(packet)
+    }
+
+    /// Ensures the fixed header fits, the data offset is at least 5 words and
+    /// the header it announces fits in the buffer.
+    pub fn check_len(&self) -> Result<()> {
+        let len = self.buffer.as_ref().len();
+        if len < HEADER_LEN {
+            return Err(Error::Truncated);
+        }
+        let header_len = usize::from(self.header_len());
+        if header_len < HEADER_LEN {
+            Err(Error::Malformed)
+        } else if header_len > len {
+            Err(Error::Truncated)
+        } else {
+            Ok(())
+        }
+    }
+
+    pub fn into_inner(self) -> T {
+        self.buffer
+    }
+
+    fn u16_at(&self, range: core::ops::Range<usize>) -> u16 {
+        let b = &self.buffer.as_ref()[range];
+        u16::from_be_bytes([b[0], b[1]])
+    }
+
+    fn u32_at(&self, range: core::ops::Range<usize>) -> u32 {
+        let b = &self.buffer.as_ref()[range];
+        u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+    }
+
+    pub fn src_port(&self) -> u16 {
+        self.u16_at(field::SRC_PORT)
+    }
+    pub fn dst_port(&self) -> u16 {
+        self.u16_at(field::DST_PORT)
+    }
+    pub fn seq_number(&self) -> SeqNumber {
+        SeqNumber(self.u32_at(field::SEQ_NUM))
+    }
+    /// The acknowledgment field, meaningful only when [`ack`](Self::ack) is set.
+    pub fn ack_number(&self) -> SeqNumber {
+        SeqNumber(self.u32_at(field::ACK_NUM))
+    }
+    /// Header length in bytes (data offset times four).
+    pub fn header_len(&self) -> u8 {
+        (self.u16_at(field::FLAGS) >> 12) as u8 * 4
+    }
+    /// The flag bits (see [`flags`]).
+    pub fn flags(&self) -> u16 {
+        self.u16_at(field::FLAGS) & flags::ALL
+    }
+    fn flag(&self, bit: u16) -> bool {
+        self.flags() & bit != 0
+    }
+    pub fn fin(&self) -> bool {
+        self.flag(flags::FIN)
+    }
+    pub fn syn(&self) -> bool {
+        self.flag(flags::SYN)
+    }
+    pub fn rst(&self) -> bool {
+        self.flag(flags::RST)
+    }
+    pub fn psh(&self) -> bool {
+        self.flag(flags::PSH)
+    }
+    pub fn ack(&self) -> bool {
+        self.flag(flags::ACK)
+    }
+    pub fn urg(&self) -> bool {
+        self.flag(flags::URG)
+    }
+    pub fn ece(&self) -> bool {
+        self.flag(flags::ECE)
+    }
+    pub fn cwr(&self) -> bool {
+        self.flag(flags::CWR)
+    }
+    pub fn window_len(&self) -> u16 {
+        self.u16_at(field::WIN_SIZE)
+    }
+    pub fn checksum(&self) -> u16 {
+        self.u16_at(field::CHECKSUM)
+    }
+    pub fn urgent_at(&self) -> u16 {
+        self.u16_at(field::URGENT)
+    }
+
+    /// The option bytes between the fixed header and the payload (empty when
+    /// the header is inconsistent with the buffer).
+    pub fn options(&self) -> &[u8] {
+        let header_len = usize::from(self.header_len());
+        self.buffer
+            .as_ref()
+            .get(HEADER_LEN..header_len)
+            .unwrap_or(&[])
+    }
+
+    /// The data after the header (empty when the header does not fit).
+    pub fn payload(&self) -> &[u8] {
+        let header_len = usize::from(self.header_len());
+        self.buffer.as_ref().get(header_len..).unwrap_or(&[])
+    }
+
+    /// The segment's contribution to the checksum including the pseudo-header;
+    /// `None` when the segment is too long for the IPv4 length field.
+    fn checksum_sum(&self, src: Ipv4Addr, dst: Ipv4Addr) -> Option<u16> {
+        let data = self.buffer.as_ref();
+        let len = u16::try_from(data.len()).ok()?;
+        Some(checksum::combine(&[
+            checksum::pseudo_header(src, dst, PROTOCOL, len),
+            checksum::data(data),
+        ]))
+    }
+
+    /// Whether the checksum is right for a segment sent from `src` to `dst`.
+    pub fn verify_checksum(&self, src: Ipv4Addr, dst: Ipv4Addr) -> bool {
+        self.checksum_sum(src, dst) == Some(0xffff)
+    }
+}
+
+impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
+    fn set_u16_at(&mut self, range: core::ops::Range<usize>, value: u16) {
+        self.buffer.as_mut()[range].copy_from_slice(&value.to_be_bytes());
+    }
+
+    fn set_u32_at(&mut self, range: core::ops::Range<usize>, value: u32) {
+        self.buffer.as_mut()[range].copy_from_slice(&value.to_be_bytes());
+    }
+
+    pub fn set_src_port(&mut self, port: u16) {
+        self.set_u16_at(field::SRC_PORT, port);
+    }
+    pub fn set_dst_port(&mut self, port: u16) {
+        self.set_u16_at(field::DST_PORT, port);
+    }
+    pub fn set_seq_number(&mut self, seq: SeqNumber) {
+        self.set_u32_at(field::SEQ_NUM, seq.0);
+    }
+    pub fn set_ack_number(&mut self, ack: SeqNumber) {
+        self.set_u32_at(field::ACK_NUM, ack.0);
+    }
+    /// Sets the header length in bytes; it is rounded down to whole words.
+    pub fn set_header_len(&mut self, len: u8) {
+        let word = (u16::from(len / 4) << 12) | self.flags();
+        self.set_u16_at(field::FLAGS, word);
+    }
+    /// Replaces every flag bit (see [`flags`]), keeping the data offset.
+    pub fn set_flags(&mut self, bits: u16) {
+        let word = (self.u16_at(field::FLAGS) & !flags::ALL) | (bits & flags::ALL);
+        self.set_u16_at(field::FLAGS, word);
+    }
+    pub fn set_window_len(&mut self, len: u16) {
+        self.set_u16_at(field::WIN_SIZE, len);
+    }
+    pub fn set_checksum(&mut self, sum: u16) {
+        self.set_u16_at(field::CHECKSUM, sum);
+    }
+    pub fn set_urgent_at(&mut self, at: u16) {
+        self.set_u16_at(field::URGENT, at);
+    }
+
+    pub fn options_mut(&mut self) -> &mut [u8] {
+        let header_len = usize::from(self.header_len());
+        self.buffer
+            .as_mut()
+            .get_mut(HEADER_LEN..header_len)
+            .unwrap_or(&mut [])
+    }
+
+    pub fn payload_mut(&mut self) -> &mut [u8] {
+        let header_len = usize::from(self.header_len());
+        self.buffer
+            .as_mut()
+            .get_mut(header_len..)
+            .unwrap_or(&mut [])
+    }
+
+    /// Computes and stores the checksum for a segment from `src` to `dst`
+    /// (the whole buffer is the segment).
+    pub fn fill_checksum(&mut self, src: Ipv4Addr, dst: Ipv4Addr) {
+        self.set_checksum(0);
+        let sum = self.checksum_sum(src, dst).unwrap_or(0);
+        self.set_checksum(!sum);
+    }
+}
+
+impl<T: AsRef<[u8]>> AsRef<[u8]> for Packet<T> {
+    fn as_ref(&self) -> &[u8] {
+        self.buffer.as_ref()
+    }
+}
+
+/// The control function of a segment besides ACK. Combinations that no
+/// correct peer sends (SYN with FIN or RST, FIN with RST) do not parse.
+/// A FIN segment may also carry PSH on the wire; it parses as `Fin`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Control {
+    #[default]
+    None,
+    Psh,
+    Syn,
+    Fin,
+    Rst,
+}
+
+impl Control {
+    /// Sequence space the control flag occupies (SYN and FIN count as one).
+    pub const fn len(self) -> usize {
+        match self {
+            Control::Syn | Control::Fin => 1,
+            Control::None | Control::Psh | Control::Rst => 0,
+        }
+    }
+
+    /// True for controls that occupy no sequence space.
+    pub const fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+
+    fn from_flags(bits: u16) -> Result<Control> {
+        let exclusive = bits & (flags::SYN | flags::FIN | flags::RST);
+        match exclusive {
+            0 if bits & flags::PSH != 0 => Ok(Control::Psh),
+            0 => Ok(Control::None),
+            flags::SYN => Ok(Control::Syn),
+            flags::FIN => Ok(Control::Fin),
+            flags::RST => Ok(Control::Rst),
+            _ => Err(Error::Malformed),
+        }
+    }
+
+    fn flags(self) -> u16 {
+        match self {
+            Control::None => 0,
+            Control::Psh => flags::PSH,
+            Control::Syn => flags::SYN,
+            Control::Fin => flags::FIN,
+            Control::Rst => flags::RST,
+        }
+    }
+}
+
+/// The meaning of a TCP segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Repr<'a> {
+    pub src_port: u16,
+    pub dst_port: u16,
+    pub control: Control,
+    pub seq_number: SeqNumber,
+    /// `Some` exactly when the ACK flag is set.
+    pub ack_number: Option<SeqNumber>,
+    /// The raw (unscaled) window field.
+    pub window_len: u16,
+    /// The shift count as sent; RFC 7323 caps its use at 14, which is the
+    /// socket's job, not the parser's.
+    pub window_scale: Option<u8>,
+    pub max_seg_size: Option<u16>,
+    pub sack_permitted: bool,
+    /// Leading `Some` entries are the blocks, first block first.
+    pub sack_ranges: [Option<SackBlock>; MAX_SACK_BLOCKS],
+    pub timestamp: Option<Timestamp>,
+    pub payload: &'a [u8],
+}
+
+impl<'a> Repr<'a> {
+    /// Decodes a segment received from `src` addressed to `dst`, verifying
+    /// the checksum, the ports (zero is invalid) and the options.
+    pub fn parse<T>(packet: &Packet<&'a T>, src: Ipv4Addr, dst: Ipv4Addr) -> Result<Repr<'a>>
+    where
+        T: AsRef<[u8]> + ?Sized,
+    {
+        packet.check_len()?;
+        if !packet.verify_checksum(src, dst) {
+            return Err(Error::Checksum);
+        }
+        if packet.src_port() == 0 || packet.dst_port() == 0 {
+            return Err(Error::Malformed);
+        }
+        let control = Control::from_flags(packet.flags())?;
+        let bytes: &'a [u8] = packet.buffer.as_ref();
+        let header_len = usize::from(packet.header_len());
+        let options_bytes = bytes.get(HEADER_LEN..header_len).ok_or(Error::Truncated)?;
+        let payload = bytes.get(header_len..).ok_or(Error::Truncated)?;
+        let mut repr = Repr {
+            src_port: packet.src_port(),
+            dst_port: packet.dst_port(),
+            control,
+            seq_number: packet.seq_number(),
+            ack_number: packet.ack().then(|| packet.ack_number()),
+            window_len: packet.window_len(),
+            window_scale: None,
+            max_seg_size: None,
+            sack_permitted: false,
+            sack_ranges: [None; MAX_SACK_BLOCKS],
+            timestamp: None,
+            payload,
+        };
+        for option in Options::new(options_bytes) {
+            repr.apply_option(option?);
+        }
+        Ok(repr)
+    }
+
+    fn apply_option(&mut self, option: TcpOption<'_>) {
+        match option {
+            TcpOption::MaxSegmentSize(mss) => self.max_seg_size = Some(mss),
+            TcpOption::WindowScale(shift) => self.window_scale = Some(shift),
+            TcpOption::SackPermitted => self.sack_permitted = true,
+            TcpOption::SackRange(blocks) => self.sack_ranges = blocks,
+            TcpOption::Timestamp(ts) => self.timestamp = Some(ts),
+            TcpOption::EndOfList | TcpOption::NoOperation | TcpOption::Unknown { .. } => {}
+        }
+    }
+
+    /// The options in the order Linux sends them, each group padded with
+    /// NOPs to a 4-byte boundary, with as many SACK blocks as fit in 40 bytes.
+    fn option_list(&self) -> OptionList {
+        let mut list = OptionList::default();
+        if let Some(mss) = self.max_seg_size {
+            list.push(TcpOption::MaxSegmentSize(mss));
+        }
+        match (self.sack_permitted, self.timestamp) {
+            (true, Some(ts)) => {
+                list.push(TcpOption::SackPermitted);
+                list.push(TcpOption::Timestamp(ts));
+            }
+            (false, Some(ts)) => list.push_aligned(TcpOption::Timestamp(ts)),
+            (true, None) => list.push_aligned(TcpOption::SackPermitted),
+            (false, None) => {}
+        }
+        if let Some(shift) = self.window_scale {
+            list.push_aligned(TcpOption::WindowScale(shift));
+        }
+        let room = (MAX_HEADER_LEN - HEADER_LEN).saturating_sub(list.len);
+        let fit = room.saturating_sub(4) / 8;
+        let mut blocks = [None; MAX_SACK_BLOCKS];
+        for (slot, block) in blocks
+            .iter_mut()
+            .zip(self.sack_ranges.iter().flatten().take(fit))
+        {
+            *slot = Some(*block);
+        }
+        if blocks[0].is_some() {
+            list.push_aligned(TcpOption::SackRange(blocks));
+        }
+        list
+    }
+
+    /// Header length including options.
+    pub fn header_len(&self) -> usize {
+        HEADER_LEN + self.option_list().len
+    }
+
+    /// Header plus payload.
+    pub fn buffer_len(&self) -> usize {
+        self.header_len() + self.payload.len()
+    }
+
+    /// Sequence space the segment occupies: payload plus SYN or FIN.
+    pub fn segment_len(&self) -> usize {
+        self.payload.len() + self.control.len()
+    }
+
+    /// Writes the segment into `packet`, whose buffer must be exactly
+    /// [`buffer_len`](Self::buffer_len) bytes, and fills the checksum for a
+    /// segment from `src` to `dst`.
+    pub fn emit<T>(&self, packet: &mut Packet<T>, src: Ipv4Addr, dst: Ipv4Addr)
+    where
+        T: AsRef<[u8]> + AsMut<[u8]>,
+    {
+        let options = self.option_list();
+        packet.set_src_port(self.src_port);
+        packet.set_dst_port(self.dst_port);
+        packet.set_seq_number(self.seq_number);
+        packet.set_ack_number(self.ack_number.unwrap_or_default());
+        packet.set_header_len((HEADER_LEN + options.len) as u8);
+        let ack = if self.ack_number.is_some() {
+            flags::ACK
+        } else {
+            0
+        };
+        packet.set_flags(self.control.flags() | ack);
+        packet.set_window_len(self.window_len);
+        packet.set_urgent_at(0);
+        let mut rest = packet.options_mut();
+        for option in options.items() {
+            rest = option.emit(rest);
+        }
+        let payload = packet.payload_mut();
+        if let Some(dest) = payload.get_mut(..self.payload.len()) {
+            dest.copy_from_slice(self.payload);
+        }
+        packet.fill_checksum(src, dst);
+    }
+}
+
+/// The options one `Repr` emits, in order, with their total length.
+#[derive(Default)]
+struct OptionList {
+    items: [Option<TcpOption<'static>>; 10],
+    count: usize,
+    len: usize,
+}
+
+impl OptionList {
+    fn push(&mut self, option: TcpOption<'static>) {
+        if let Some(slot) = self.items.get_mut(self.count) {
+            self.len += option.buffer_len();
+            *slot = Some(option);
+            self.count += 1;
+        }
+    }
+
+    /// Pushes NOPs first so the option ends on a 4-byte boundary.
+    fn push_aligned(&mut self, option: TcpOption<'static>) {
+        let pad = (4 - (self.len + option.buffer_len()) % 4) % 4;
+        for _ in 0..pad {
+            self.push(TcpOption::NoOperation);
+        }
+        self.push(option);
+    }
+
+    fn items(&self) -> impl Iterator<Item = &TcpOption<'static>> {
+        self.items.iter().flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests;
