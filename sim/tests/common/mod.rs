@@ -138,7 +138,7 @@ impl Node for TestNode {
                 }
                 let f = frame(plan.dst, self.mac, self.sent, plan.len);
                 self.sent += 1;
-                self.next = self.next + plan.interval;
+                self.next += plan.interval;
                 f
             }
         };
