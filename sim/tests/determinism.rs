@@ -178,11 +178,3 @@ fn unrelated_element_does_not_perturb_a_link() {
     assert!(base.trace.contains(" drop "));
     assert_eq!(base.trace, grown.trace);
 }
-
-#[test]
-#[ignore]
-fn print_trace() {
-    let o = run(7);
-    print!("{}", o.trace);
-    println!("{}", o.summary);
-}
