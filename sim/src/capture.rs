@@ -27,6 +27,8 @@ const SNAPLEN: u32 = 262_144;
 /// `epb_flags` direction bits.
 const FLAG_INBOUND: u32 = 0b01;
 const FLAG_OUTBOUND: u32 = 0b10;
+/// `epb_flags` link-layer error bit 24: CRC (FCS) error.
+const FLAG_FCS_ERROR: u32 = 1 << 24;
 
 /// Which way a frame crossed the NIC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,16 +78,26 @@ impl Capture {
         })
     }
 
-    /// Records one frame; after a write error, records nothing more (the
-    /// error is reported by [`Capture::flush`]).
-    pub fn record(&mut self, interface: u32, time: SimTime, direction: Direction, frame: &[u8]) {
+    /// Records one frame; `damaged` frames (a link flipped a bit) are
+    /// flagged as FCS errors, so tools can tell injected corruption from a
+    /// bug (`tshark -Y '!frame.packet_flags_crc_error'`). After a write
+    /// error, records nothing more (reported by [`Capture::flush`]).
+    pub fn record(
+        &mut self,
+        interface: u32,
+        time: SimTime,
+        direction: Direction,
+        frame: &[u8],
+        damaged: bool,
+    ) {
         if self.error.is_some() {
             return;
         }
-        let flags = match direction {
+        let direction = match direction {
             Direction::Inbound => FLAG_INBOUND,
             Direction::Outbound => FLAG_OUTBOUND,
         };
+        let flags = direction | if damaged { FLAG_FCS_ERROR } else { 0 };
         let block = EnhancedPacketBlock {
             interface_id: interface,
             timestamp: Duration::from_nanos(time.as_nanos()),

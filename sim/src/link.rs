@@ -91,11 +91,12 @@ pub struct LinkCounters {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fate {
     Dropped(DropReason),
-    /// The frame (possibly corrupted in place) arrives at `at`; a duplicate,
-    /// if any, right after it.
+    /// The frame arrives at `at`; a duplicate, if any, right after it.
+    /// `corrupted`: a bit of it was just flipped in place.
     Arrives {
         at: SimTime,
         duplicate: bool,
+        corrupted: bool,
     },
 }
 
@@ -239,7 +240,8 @@ impl Lane {
         if self.lost(&dice) {
             return Err(DropReason::Loss);
         }
-        if self.config.corrupt.hit(dice.corrupt) && flip_bit(frame, dice.bit) {
+        let corrupted = self.config.corrupt.hit(dice.corrupt) && flip_bit(frame, dice.bit);
+        if corrupted {
             self.counters.corrupted += 1;
         }
         let jitter =
@@ -254,7 +256,11 @@ impl Lane {
         if duplicate {
             self.counters.duplicated += 1;
         }
-        Ok(Fate::Arrives { at, duplicate })
+        Ok(Fate::Arrives {
+            at,
+            duplicate,
+            corrupted,
+        })
     }
 
     fn lost(&mut self, dice: &Dice) -> bool {

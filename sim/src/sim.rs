@@ -60,6 +60,13 @@ struct LinkSlot {
     link: Link,
 }
 
+/// A frame on its way, and whether a link flipped a bit in it: the capture
+/// flags such frames as FCS errors, as a real NIC would have seen them.
+struct Packet {
+    bytes: Vec<u8>,
+    damaged: bool,
+}
+
 enum Event {
     Boot(usize),
     Wake {
@@ -70,7 +77,7 @@ enum Event {
         link: usize,
         from: Side,
         epoch: u64,
-        frame: Vec<u8>,
+        packet: Packet,
     },
     Fault(usize),
 }
@@ -306,8 +313,8 @@ impl Simulation {
                 link,
                 from,
                 epoch,
-                frame,
-            } => self.arrive(link, from, epoch, frame),
+                packet,
+            } => self.arrive(link, from, epoch, packet),
             Event::Fault(index) => {
                 let action = self.actions[index].clone();
                 self.perform(&action);
@@ -317,76 +324,77 @@ impl Simulation {
     }
 
     /// Offers a frame to a link from `port`'s side and schedules its arrival.
-    fn send(&mut self, port: Port, mut frame: Vec<u8>) {
+    fn send(&mut self, port: Port, mut packet: Packet) {
         let slot = &mut self.links[port.link];
-        match slot.link.offer(port.side, self.now, &mut frame) {
+        match slot.link.offer(port.side, self.now, &mut packet.bytes) {
             Fate::Dropped(reason) => {
-                self.trace_drop(port.link, port.side, reason.as_str(), frame.len());
-                self.pool.recycle(frame);
+                self.trace_drop(port.link, port.side, reason.as_str(), packet.bytes.len());
+                self.pool.recycle(packet.bytes);
             }
-            Fate::Arrives { at, duplicate } => {
-                let epoch = slot.link.epoch();
-                let copy = duplicate.then(|| self.pool.copy_of(&frame));
-                let (link, from) = (port.link, port.side);
-                self.queue.push(
-                    at,
-                    Event::Arrive {
+            Fate::Arrives {
+                at,
+                duplicate,
+                corrupted,
+            } => {
+                let (link, from, epoch) = (port.link, port.side, slot.link.epoch());
+                packet.damaged |= corrupted;
+                let copy = duplicate.then(|| self.copy(&packet));
+                for packet in std::iter::once(packet).chain(copy) {
+                    let event = Event::Arrive {
                         link,
                         from,
                         epoch,
-                        frame,
-                    },
-                );
-                if let Some(frame) = copy {
-                    self.queue.push(
-                        at,
-                        Event::Arrive {
-                            link,
-                            from,
-                            epoch,
-                            frame,
-                        },
-                    );
+                        packet,
+                    };
+                    self.queue.push(at, event);
                 }
             }
         }
     }
 
-    fn arrive(&mut self, link: usize, from: Side, epoch: u64, frame: Vec<u8>) {
-        let slot = &mut self.links[link];
-        let current = slot.link.epoch();
-        let lane = &mut slot.link.lanes[from.lane()];
-        if epoch != current {
-            lane.count_drop(DropReason::Down);
-            self.trace_drop(link, from, DropReason::Down.as_str(), frame.len());
-            self.pool.recycle(frame);
-            return;
-        }
-        lane.count_delivery(frame.len());
-        match slot.ends[from.other().lane()] {
-            Endpoint::Host(host) => self.deliver(host, frame),
-            Endpoint::Switch { switch, port } => self.forward(switch, port, frame),
+    fn copy(&mut self, packet: &Packet) -> Packet {
+        Packet {
+            bytes: self.pool.copy_of(&packet.bytes),
+            damaged: packet.damaged,
         }
     }
 
-    fn forward(&mut self, switch: usize, in_port: usize, frame: Vec<u8>) {
+    fn arrive(&mut self, link: usize, from: Side, epoch: u64, packet: Packet) {
+        let slot = &mut self.links[link];
+        let current = slot.link.epoch();
+        let lane = &mut slot.link.lanes[from.lane()];
+        let len = packet.bytes.len();
+        if epoch != current {
+            lane.count_drop(DropReason::Down);
+            self.trace_drop(link, from, DropReason::Down.as_str(), len);
+            self.pool.recycle(packet.bytes);
+            return;
+        }
+        lane.count_delivery(len);
+        match slot.ends[from.other().lane()] {
+            Endpoint::Host(host) => self.deliver(host, packet),
+            Endpoint::Switch { switch, port } => self.forward(switch, port, packet),
+        }
+    }
+
+    fn forward(&mut self, switch: usize, in_port: usize, packet: Packet) {
         let slot = &mut self.switches[switch];
-        match slot.switch.process(self.now, in_port, &frame) {
+        match slot.switch.process(self.now, in_port, &packet.bytes) {
             Egress::Port(out) => {
                 let port = slot.ports[out];
-                self.send(port, frame);
+                self.send(port, packet);
             }
             Egress::Flood => {
                 for out in 0..self.switches[switch].ports.len() {
                     if out != in_port {
                         let port = self.switches[switch].ports[out];
-                        let copy = self.pool.copy_of(&frame);
+                        let copy = self.copy(&packet);
                         self.send(port, copy);
                     }
                 }
-                self.pool.recycle(frame);
+                self.pool.recycle(packet.bytes);
             }
-            Egress::Nowhere => self.pool.recycle(frame),
+            Egress::Nowhere => self.pool.recycle(packet.bytes),
         }
     }
 
@@ -402,9 +410,15 @@ impl Simulation {
         }
     }
 
-    fn record(&mut self, host: usize, direction: Direction, frame: &[u8]) {
+    fn record(&mut self, host: usize, direction: Direction, packet: &Packet) {
         if let Some(capture) = self.capture.as_mut() {
-            capture.record(host as u32, self.now, direction, frame);
+            capture.record(
+                host as u32,
+                self.now,
+                direction,
+                &packet.bytes,
+                packet.damaged,
+            );
         }
     }
 

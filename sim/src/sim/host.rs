@@ -10,7 +10,7 @@
 
 use seqs::wire::EthernetAddress;
 
-use super::{Event, Port, Simulation};
+use super::{Event, Packet, Port, Simulation};
 use crate::capture::Direction;
 use crate::node::{Node, NodeCtx, Spawn};
 use crate::summary::{HostCounters, HostSummary};
@@ -133,11 +133,11 @@ impl Simulation {
     }
 
     /// Delivers a frame that reached the host's NIC.
-    pub(super) fn deliver(&mut self, host: usize, frame: Vec<u8>) {
+    pub(super) fn deliver(&mut self, host: usize, packet: Packet) {
         let slot = &mut self.hosts[host];
+        let len = packet.bytes.len();
         let Some(node) = slot.node.as_mut() else {
             slot.counters.rx_while_down += 1;
-            let len = frame.len();
             self.trace.emit(
                 self.now,
                 &slot.name,
@@ -145,17 +145,15 @@ impl Simulation {
                 "drop",
                 format_args!("reason=host-down len={len}"),
             );
-            self.pool.recycle(frame);
+            self.pool.recycle(packet.bytes);
             return;
         };
         slot.counters.rx_frames += 1;
-        slot.counters.rx_bytes += frame.len() as u64;
-        node.receive(
-            &mut NodeCtx::new(self.now, &slot.name, &mut self.trace),
-            &frame,
-        );
-        self.record(host, Direction::Inbound, &frame);
-        self.pool.recycle(frame);
+        slot.counters.rx_bytes += len as u64;
+        let mut cx = NodeCtx::new(self.now, &slot.name, &mut self.trace);
+        node.receive(&mut cx, &packet.bytes);
+        self.record(host, Direction::Inbound, &packet);
+        self.pool.recycle(packet.bytes);
         self.drain(host);
     }
 
@@ -197,10 +195,14 @@ impl Simulation {
         let counters = &mut self.hosts[host].counters;
         counters.tx_frames += 1;
         counters.tx_bytes += frame.len() as u64;
-        self.record(host, Direction::Outbound, &frame);
+        let packet = Packet {
+            bytes: frame,
+            damaged: false,
+        };
+        self.record(host, Direction::Outbound, &packet);
         match port {
-            Some(port) => self.send(port, frame),
-            None => self.pool.recycle(frame),
+            Some(port) => self.send(port, packet),
+            None => self.pool.recycle(packet.bytes),
         }
     }
 
