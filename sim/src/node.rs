@@ -36,8 +36,9 @@ pub trait Node {
     fn transmit(&mut self, cx: &mut NodeCtx<'_>, buf: &mut [u8]) -> Option<usize>;
 
     /// When the node next needs `transmit` called without a frame arriving
-    /// first; `None` for never. A time not after the current one is taken to
-    /// mean "at the next microsecond" (the stack cannot observe finer steps).
+    /// first; `None` (or `SimTime::MAX`, what `Instant::MAX` converts to)
+    /// for never. A time not after the current one is taken to mean "at the
+    /// next microsecond" (the stack cannot observe finer steps).
     fn poll_at(&self) -> Option<SimTime>;
 
     /// The node's own results and counters for the run summary.

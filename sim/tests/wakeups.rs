@@ -133,3 +133,27 @@ fn past_deadline_is_deferred_to_the_next_microsecond() {
     assert_eq!(h1, (0..=10).map(SimTime::from_micros).collect::<Vec<_>>());
     assert_eq!(times.len(), 22);
 }
+
+/// Says "never" the way a stack adapter would: `Instant::MAX` converted.
+struct Never;
+
+impl Node for Never {
+    fn receive(&mut self, _: &mut NodeCtx<'_>, _: &[u8]) {}
+    fn transmit(&mut self, _: &mut NodeCtx<'_>, _: &mut [u8]) -> Option<usize> {
+        None
+    }
+    fn poll_at(&self) -> Option<SimTime> {
+        Some(SimTime::from_instant(seqs::time::Instant::MAX))
+    }
+}
+
+#[test]
+fn max_deadline_means_never() {
+    let mut t = TopologyBuilder::new();
+    t.host("h1", mac(1))
+        .host("h2", mac(2))
+        .link("wire", "h1", "h2", LinkConfig::default());
+    let mut sim = Simulation::new(&t.build().expect("valid"), 1, |_| Box::new(Never));
+    assert!(sim.run_until_idle(SimTime::MAX));
+    assert_eq!(sim.events(), 2, "the two boots only");
+}

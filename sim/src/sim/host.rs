@@ -211,7 +211,13 @@ impl Simulation {
     fn reschedule(&mut self, host: usize, deadline: Option<SimTime>) {
         let now = self.now;
         let slot = &mut self.hosts[host];
-        let deadline = deadline.map(|t| if t <= now { now.next_micro() } else { t });
+        let deadline = deadline.filter(|&t| t != SimTime::MAX).map(|t| {
+            if t <= now {
+                now.next_micro()
+            } else {
+                t
+            }
+        });
         slot.deadline = deadline;
         match (deadline, slot.pending) {
             (Some(due), None) => self.arm(host, due),
