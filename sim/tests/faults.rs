@@ -205,3 +205,28 @@ fn invalid_faults_are_rejected() {
     ));
     assert!(sim.apply(Fault::LinkDown("l1".into())).is_ok());
 }
+
+#[test]
+fn summary_json_reports_per_host_and_per_link_counters() {
+    let (mut sim, _, _) = network(echo());
+    sim.schedule(at(20), Fault::Partition(vec!["l2".into()]))
+        .expect("valid");
+    sim.schedule(at(50), Fault::Heal).expect("valid");
+    assert!(sim.run_until_idle(SimTime::from_secs(10)));
+    let json: serde_json::Value =
+        serde_json::from_str(&sim.summary().to_json()).expect("valid JSON");
+    assert_eq!(json["seed"], 1);
+    let l2 = &json["links"]["l2"];
+    assert_eq!(
+        (l2["a"].as_str(), l2["b"].as_str()),
+        (Some("h2"), Some("s1"))
+    );
+    assert_eq!(l2["b_to_a"]["dropped"]["down"], 31);
+    assert_eq!(l2["up"], true);
+    let h2 = &json["hosts"]["h2"];
+    assert_eq!(h2["mac"], "02:00:00:00:00:02");
+    assert_eq!(h2["counters"]["rx_frames"], 69);
+    assert_eq!(h2["counters"]["tx_frames"], 69, "echoes");
+    assert_eq!(h2["node"]["received"], 69, "the node's own summary");
+    assert_eq!(json["switches"]["s1"]["learned"], 2);
+}
