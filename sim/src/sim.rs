@@ -305,7 +305,7 @@ impl Simulation {
         self.now = time;
         self.events += 1;
         match event {
-            Event::Boot(host) => self.boot(host),
+            Event::Boot(host) => self.first_boot(host),
             Event::Wake { host, generation } => self.wake(host, generation),
             Event::Arrive {
                 link,

@@ -230,3 +230,22 @@ fn summary_json_reports_per_host_and_per_link_counters() {
     assert_eq!(h2["node"]["received"], 69, "the node's own summary");
     assert_eq!(json["switches"]["s1"]["learned"], 2);
 }
+
+#[test]
+fn faults_before_the_first_boot_decide_the_hosts_fate() {
+    let (mut sim, logs, _) = network(echo());
+    sim.apply(Fault::Crash("h2".into())).expect("valid");
+    sim.apply(Fault::Restart("h3".into())).expect("valid");
+    assert!(sim.run_until_idle(SimTime::from_secs(10)));
+    assert_eq!(sim.host_is_up("h2"), Some(false));
+    assert!(
+        logs["h2"].borrow().boots.is_empty(),
+        "crashed before booting"
+    );
+    assert_eq!(
+        logs["h3"].borrow().boots,
+        vec![1],
+        "booted once, by the restart"
+    );
+    assert_eq!(sim.host_counters("h2").expect("host").rx_while_down, 100);
+}

@@ -20,13 +20,21 @@ use crate::time::SimTime;
 /// transmitting cannot stall the run.
 const MAX_FRAMES_PER_DRAIN: usize = 65_536;
 
+/// Where a host is in its life. The initial boot is an event at time zero,
+/// which does nothing if a fault applied before it already decided the
+/// host's fate (crashed, or restarted).
+enum Life {
+    Unborn,
+    Running(Box<dyn Node>),
+    Crashed,
+}
+
 pub(super) struct HostSlot {
     pub(super) name: String,
     mac: EthernetAddress,
     /// Set when the topology's link is attached (every host has one).
     pub(super) port: Option<Port>,
-    /// `None` while crashed.
-    pub(super) node: Option<Box<dyn Node>>,
+    life: Life,
     boot: u32,
     /// When the node wants to run next (already clamped to the future).
     deadline: Option<SimTime>,
@@ -42,7 +50,7 @@ impl HostSlot {
             name,
             mac,
             port: None,
-            node: None,
+            life: Life::Unborn,
             boot: 0,
             deadline: None,
             pending: None,
@@ -54,12 +62,20 @@ impl HostSlot {
     pub(super) fn summary(&self) -> HostSummary {
         HostSummary {
             mac: self.mac.to_string(),
-            up: self.node.is_some(),
+            up: self.is_up(),
             counters: self.counters,
-            node: self
-                .node
-                .as_ref()
-                .map_or(serde_json::Value::Null, |n| n.summary()),
+            node: self.node().map_or(serde_json::Value::Null, |n| n.summary()),
+        }
+    }
+
+    pub(super) fn is_up(&self) -> bool {
+        self.node().is_some()
+    }
+
+    fn node(&self) -> Option<&dyn Node> {
+        match &self.life {
+            Life::Running(node) => Some(node.as_ref()),
+            Life::Unborn | Life::Crashed => None,
         }
     }
 
@@ -72,8 +88,15 @@ impl HostSlot {
 }
 
 impl Simulation {
+    /// The initial boot, unless a fault got there first.
+    pub(super) fn first_boot(&mut self, host: usize) {
+        if matches!(self.hosts[host].life, Life::Unborn) {
+            self.boot(host);
+        }
+    }
+
     /// Builds the host's node and lets it transmit.
-    pub(super) fn boot(&mut self, host: usize) {
+    fn boot(&mut self, host: usize) {
         let slot = &mut self.hosts[host];
         let spawn = Spawn {
             host: &slot.name,
@@ -82,7 +105,7 @@ impl Simulation {
             now: self.now,
             seed: self.seed,
         };
-        slot.node = Some((self.factory)(&spawn));
+        slot.life = Life::Running((self.factory)(&spawn));
         slot.counters.boots += 1;
         let boot = slot.boot;
         self.trace
@@ -92,7 +115,10 @@ impl Simulation {
 
     pub(super) fn crash(&mut self, host: usize) {
         let slot = &mut self.hosts[host];
-        if slot.node.take().is_none() {
+        if !matches!(
+            std::mem::replace(&mut slot.life, Life::Crashed),
+            Life::Running(_)
+        ) {
             return;
         }
         slot.disarm();
@@ -136,7 +162,7 @@ impl Simulation {
     pub(super) fn deliver(&mut self, host: usize, packet: Packet) {
         let slot = &mut self.hosts[host];
         let len = packet.bytes.len();
-        let Some(node) = slot.node.as_mut() else {
+        let Life::Running(node) = &mut slot.life else {
             slot.counters.rx_while_down += 1;
             self.trace.emit(
                 self.now,
@@ -161,7 +187,7 @@ impl Simulation {
     /// wake-up at the node's new deadline.
     fn drain(&mut self, host: usize) {
         let slot = &mut self.hosts[host];
-        let Some(node) = slot.node.as_mut() else {
+        let Life::Running(node) = &mut slot.life else {
             return;
         };
         let mut outbox = std::mem::take(&mut self.outbox);

@@ -53,7 +53,7 @@ impl Simulation {
 
     /// Whether the host is running (not crashed).
     pub fn host_is_up(&self, host: &str) -> Option<bool> {
-        Some(self.hosts[*self.host_index.get(host)?].node.is_some())
+        Some(self.hosts[*self.host_index.get(host)?].is_up())
     }
 
     /// A switch's live MAC table entries (address, port), in address order.
