@@ -5,7 +5,8 @@
 //! ports as links. Switches do not run spanning tree, so the switch fabric
 //! must be loop-free (a loop would circulate broadcasts forever). Host, switch
 //! and link names share one namespace (they name trace elements) and contain
-//! no whitespace (they are trace columns).
+//! no whitespace (they are trace columns) and no `/` (which separates a host
+//! from its parts in the trace).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -59,7 +60,7 @@ impl Element {
 /// Why a topology is invalid.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TopologyError {
-    /// Empty or containing whitespace.
+    /// Empty, or containing whitespace or `/`.
     InvalidName(String),
     DuplicateName(String),
     UnknownEndpoint {
@@ -94,7 +95,7 @@ impl fmt::Display for TopologyError {
         match self {
             TopologyError::InvalidName(n) => write!(
                 f,
-                "invalid name {n:?}: must be non-empty without whitespace"
+                "invalid name {n:?}: must be non-empty, without whitespace or '/'"
             ),
             TopologyError::DuplicateName(n) => write!(f, "name {n:?} is used twice"),
             TopologyError::UnknownEndpoint { link, endpoint } => {
@@ -200,7 +201,7 @@ fn claim_name(
     names: &mut BTreeMap<String, Option<NodeIndex>>,
     name: &str,
 ) -> Result<(), TopologyError> {
-    if name.is_empty() || name.chars().any(char::is_whitespace) {
+    if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c == '/') {
         return Err(TopologyError::InvalidName(name.into()));
     }
     if names.contains_key(name) {
@@ -355,6 +356,9 @@ mod tests {
         );
         let mut t = two_hosts();
         t.switch("has space", SwitchConfig::default());
+        assert!(matches!(err(&t), TopologyError::InvalidName(_)));
+        let mut t = two_hosts();
+        t.switch("a/b", SwitchConfig::default());
         assert!(matches!(err(&t), TopologyError::InvalidName(_)));
         let mut t = TopologyBuilder::new();
         t.host("m", EthernetAddress::BROADCAST)
