@@ -68,9 +68,7 @@ pub mod topology;
 pub mod trace;
 
 pub use buffer::SharedBuffer;
-pub use link::{
-    DirectionConfig, GilbertElliott, LinkConfig, LinkCounters, Loss, Probability, Side,
-};
+pub use link::{DirectionConfig, GilbertElliott, LinkConfig, LinkCounters, Loss, Probability};
 pub use node::{Node, NodeCtx, NodeFactory, Spawn};
 pub use sim::{Fault, Lanes, SimError, Simulation, MAX_FRAME_LEN};
 pub use summary::{HostCounters, Summary};

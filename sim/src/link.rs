@@ -89,7 +89,7 @@ pub struct LinkCounters {
 
 /// The fate of a frame offered to a lane.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fate {
+pub(crate) enum Fate {
     Dropped(DropReason),
     /// The frame arrives at `at`; a duplicate, if any, right after it.
     /// `corrupted`: a bit of it was just flipped in place.
@@ -318,13 +318,13 @@ fn flip_bit(frame: &mut [u8], draw: u64) -> bool {
 
 /// Which end of a link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Side {
+pub(crate) enum Side {
     A,
     B,
 }
 
 impl Side {
-    pub fn other(self) -> Side {
+    pub(crate) fn other(self) -> Side {
         match self {
             Side::A => Side::B,
             Side::B => Side::A,

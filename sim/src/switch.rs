@@ -52,7 +52,7 @@ pub struct SwitchCounters {
 
 /// Where a frame goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Egress {
+pub(crate) enum Egress {
     Port(usize),
     /// Every port except the ingress one.
     Flood,
