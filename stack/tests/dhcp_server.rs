@@ -395,6 +395,23 @@ fn declined_addresses_are_withheld_for_the_hold_time() {
 }
 
 #[test]
+fn a_renewal_from_a_declined_address_explains_the_decline() {
+    // A restarted server offers 192.0.2.100, in use by a client it forgot;
+    // the new client declines it; the user then renews from it.
+    let mut s = single_address_server();
+    let offered = acquire(&mut s, secs(0), mac(2));
+    let mut decline = Repr::new(MessageType::Decline, 5, mac(2));
+    decline.requested_ip = Some(offered);
+    decline.server_identifier = Some(SERVER);
+    send(&mut s, secs(1), &decline);
+    assert!(send(&mut s, secs(2), &discover(mac(3))).is_none());
+    let ack = send(&mut s, secs(2), &renew(mac(1), offered)).unwrap();
+    assert_eq!(ack.repr().message_type, MessageType::Ack);
+    let rows: Vec<_> = s.leases().map(|l| (l.hardware_address, l.state)).collect();
+    assert_eq!(rows, [(mac(1), LeaseState::Bound)]);
+}
+
+#[test]
 fn declines_and_releases_of_addresses_not_held_are_ignored() {
     let mut s = server(4);
     let address = acquire(&mut s, secs(0), mac(1));

@@ -131,6 +131,9 @@ impl<'a> Server<'a> {
         if !self.config.address.contains(address) {
             return Some(self.nak(request, b"wrong subnet"));
         }
+        if request.client_ip == address {
+            self.table.clear_declines(address);
+        }
         if !self.table.grantable(&self.config, address, mac, now) {
             return Some(self.nak(request, b"address not available"));
         }

@@ -157,6 +157,17 @@ impl<'a> Table<'a> {
         }
     }
 
+    /// Forgets declines of `addr`: a client showing it uses the address
+    /// (renewing from it) explains them; typically a restarted server
+    /// offered it to another client.
+    pub fn clear_declines(&mut self, addr: Ipv4Addr) {
+        for row in self.rows.iter_mut() {
+            if row.is_some_and(|e| e.address == addr && e.state == LeaseState::Declined) {
+                *row = None;
+            }
+        }
+    }
+
     /// Ends `mac`'s hold on `addr` now, keeping the row as a memory.
     pub fn expire(&mut self, mac: EthernetAddress, addr: Option<Ipv4Addr>, now: Instant) {
         for e in self.rows.iter_mut().flatten() {
