@@ -470,6 +470,11 @@ fn inform_gets_configuration_without_a_lease() {
     assert_eq!(&r.dns_servers[..], [Ipv4Addr::new(198, 51, 100, 53)]);
     assert_eq!(ack.dst_addr, ip(7));
     assert_eq!(s.leases().count(), 0);
+    inform.client_ip = Ipv4Addr::UNSPECIFIED;
+    assert!(
+        send(&mut s, secs(0), &inform).is_none(),
+        "nowhere to answer"
+    );
 }
 
 #[test]

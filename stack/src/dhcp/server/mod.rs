@@ -75,7 +75,10 @@ impl<'a> Server<'a> {
                 self.release(now, request);
                 None
             }
-            MessageType::Inform => Some(self.inform(request)),
+            // INFORM comes from a configured client, answered at `ciaddr`.
+            MessageType::Inform if !request.client_ip.is_unspecified() => {
+                Some(self.inform(request))
+            }
             _ => None,
         }
     }
