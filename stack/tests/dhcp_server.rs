@@ -559,3 +559,58 @@ fn the_server_and_subnet_edges_are_never_leased() {
     );
     assert!(send(&mut s, secs(0), &discover(mac(2))).is_none());
 }
+
+mod arbitrary_clients {
+    use super::*;
+    use proptest::prelude::*;
+
+    type Step = (u64, u8, u8, Option<u8>, Option<u8>, u8, bool);
+
+    fn step() -> impl Strategy<Value = Step> {
+        let addr = prop::sample::select(vec![0u8, 1, 2, 50, 100, 101, 150, 200, 255]);
+        (
+            0u64..400,
+            1u8..=8,
+            prop::sample::select(vec![1u8, 2, 3, 4, 0xee]),
+            prop::option::of(addr.clone()),
+            prop::option::of(prop::sample::select(vec![1u8, 2])),
+            addr,
+            any::<bool>(),
+        )
+    }
+
+    proptest! {
+        /// Whatever clients send and whenever: no two live holds share an
+        /// address or a client, every address handed out is the client's
+        /// reservation or in a range, and replies go where RFC 2131 says.
+        #[test]
+        fn leases_stay_distinct(script in prop::collection::vec(step(), 0..80)) {
+            let mut s = server(3);
+            let mut now = Instant::ZERO;
+            for (advance, message_type, client, requested, server_id, ciaddr, broadcast) in script {
+                now += Duration::from_secs(advance);
+                let message_type = MessageType::from_u8(message_type).unwrap();
+                let mut r = Repr::new(message_type, 1, mac(client));
+                r.requested_ip = requested.map(ip);
+                r.server_identifier = server_id.map(ip);
+                r.client_ip = if message_type == MessageType::Discover { Ipv4Addr::UNSPECIFIED } else { ip(ciaddr) };
+                r.broadcast = broadcast;
+                if let Some(reply) = send(&mut s, now, &r) {
+                    let given = reply.repr().your_ip;
+                    if reply.repr().message_type != MessageType::Nak && !given.is_unspecified() {
+                        let reserved = RESERVATIONS.iter().any(|x| x.hardware_address == mac(client) && x.address == given);
+                        prop_assert!(reserved || RANGES.iter().any(|x| x.contains(given)), "{given}");
+                    }
+                    prop_assert_eq!(reply.src_addr, SERVER);
+                }
+                let live: Vec<_> = s.leases().filter(|l| l.is_live(now) && l.state != LeaseState::Declined).collect();
+                for (i, a) in live.iter().enumerate() {
+                    for b in &live[i + 1..] {
+                        prop_assert_ne!(a.address, b.address);
+                        prop_assert_ne!(a.hardware_address, b.hardware_address);
+                    }
+                }
+            }
+        }
+    }
+}
