@@ -518,3 +518,76 @@ fn random_transaction_ids_differ_between_exchanges() {
     let second = client.poll(secs(1), &mut rng).unwrap().repr.transaction_id;
     assert_ne!(first, second);
 }
+
+mod arbitrary_peers {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// One scripted step: wait, receive a reply built from the choices,
+    /// maybe act as the stack would, then poll.
+    type Step = (u64, u8, bool, usize, usize, Option<u32>, u8);
+
+    /// Weighted towards replies that fit, so that every state is visited.
+    fn step() -> impl Strategy<Value = Step> {
+        (
+            prop_oneof![3 => 0u64..10, 1 => 0u64..4000],
+            prop::sample::select(vec![2u8, 2, 5, 5, 5, 6, 1, 3]),
+            prop::bool::weighted(0.8),
+            prop::sample::select(vec![0usize, 0, 1, 2]),
+            prop::sample::select(vec![0usize, 0, 1, 2]),
+            prop::option::weighted(0.9, 10u32..3000),
+            0u8..40,
+        )
+    }
+
+    proptest! {
+        /// Whatever servers say and whenever, the interface the stack
+        /// builds from events matches the client's lease, the client never
+        /// asks to be polled in the past, and what it sends encodes.
+        #[test]
+        fn events_always_describe_the_lease(
+            reboot in any::<bool>(),
+            script in prop::collection::vec(step(), 0..80),
+        ) {
+            let mut client = match reboot {
+                true => Client::with_previous_address(ClientConfig::new(MAC), ADDRESS),
+                false => Client::new(ClientConfig::new(MAC)),
+            };
+            let mut rng = NoJitter::default();
+            let mut now = Instant::ZERO;
+            let mut xid = 0;
+            let mut interface = None;
+            for (advance, message_type, same_xid, address, server, lease, action) in script {
+                now += Duration::from_secs(advance);
+                let mut r = Repr::new(MessageType::from_u8(message_type).unwrap(), xid ^ u32::from(!same_xid), MAC);
+                r.your_ip = [ADDRESS, Ipv4Addr::new(192, 0, 2, 101), Ipv4Addr::UNSPECIFIED][address];
+                r.server_identifier = [Some(SERVER), Some(OTHER_SERVER), None][server];
+                r.lease_duration = lease;
+                over_the_wire(&r, |r| client.handle(now, r));
+                match action {
+                    1 => client.decline(now),
+                    2 => client.release(),
+                    3..=5 => client.restart(now),
+                    _ => {}
+                }
+                let mut sent = 0;
+                while let Some(t) = client.poll(now, &mut rng) {
+                    over_the_wire(&t.repr, |_| ());
+                    xid = t.repr.transaction_id;
+                    sent += 1;
+                    prop_assert!(sent <= 2);
+                }
+                if let Some(at) = client.poll_at() {
+                    prop_assert!(at > now);
+                }
+                while let Some(event) = client.take_event() {
+                    interface = match event {
+                        Event::Configured(lease) => Some(lease.address),
+                        Event::Deconfigured => None,
+                    };
+                }
+                prop_assert_eq!(interface, client.lease().map(|l| l.address));
+            }
+        }
+    }
+}

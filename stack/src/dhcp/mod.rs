@@ -10,7 +10,7 @@ mod backoff;
 pub mod client;
 pub mod server;
 
-pub use client::{Client, ClientConfig, Event, Lease};
+pub use client::{Client, ClientConfig, Event, Lease, State as ClientState};
 pub use server::{
     AddressRange, ConfigError, LeaseEntry, LeaseState, Reservation, Server, ServerConfig,
 };

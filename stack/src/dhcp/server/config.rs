@@ -14,9 +14,14 @@ pub struct AddressRange {
 }
 
 impl AddressRange {
-    /// `None` when `first` comes after `last`.
-    pub fn new(first: Ipv4Addr, last: Ipv4Addr) -> Option<AddressRange> {
-        (first <= last).then_some(AddressRange { first, last })
+    /// `None` when `first` comes after `last`. `const` so that firmware can
+    /// keep its ranges in a `static`.
+    pub const fn new(first: Ipv4Addr, last: Ipv4Addr) -> Option<AddressRange> {
+        if first.to_bits() <= last.to_bits() {
+            Some(AddressRange { first, last })
+        } else {
+            None
+        }
     }
     pub fn first(&self) -> Ipv4Addr {
         self.first

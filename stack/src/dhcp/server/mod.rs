@@ -75,7 +75,10 @@ impl<'a> Server<'a> {
                 self.release(now, request);
                 None
             }
-            MessageType::Inform => Some(self.inform(request)),
+            // INFORM comes from a configured client, answered at `ciaddr`.
+            MessageType::Inform if !request.client_ip.is_unspecified() => {
+                Some(self.inform(request))
+            }
             _ => None,
         }
     }
@@ -130,6 +133,9 @@ impl<'a> Server<'a> {
         };
         if !self.config.address.contains(address) {
             return Some(self.nak(request, b"wrong subnet"));
+        }
+        if request.client_ip == address {
+            self.table.clear_declines(address);
         }
         if !self.table.grantable(&self.config, address, mac, now) {
             return Some(self.nak(request, b"address not available"));

@@ -73,7 +73,9 @@ impl<'a> Table<'a> {
     }
 
     /// The address to offer `mac`: its reservation, else the address it
-    /// had, else the one it asks for, else the first free one in the ranges.
+    /// had, else the one it asks for, else a free one in the ranges,
+    /// preferring addresses no expired row remembers so that returning
+    /// clients find theirs still free.
     pub fn choose(
         &self,
         config: &ServerConfig,
@@ -86,19 +88,18 @@ impl<'a> Table<'a> {
         }
         let pooled = |a: &Ipv4Addr| config.in_ranges(*a) && self.available(config, *a, mac, now);
         let previous = self.entry_for(mac).map(|e| e.address);
-        previous
-            .filter(pooled)
-            .or(requested.filter(pooled))
-            .or_else(|| {
-                // Bounded: with a free row at hand, at most one candidate per
-                // row, reservation and special address is unavailable.
-                self.free_row(mac, now)?;
-                config
-                    .ranges
-                    .iter()
-                    .flat_map(|r| r.addresses())
-                    .find(|a| pooled(a))
-            })
+        if let Some(known) = previous.filter(pooled).or(requested.filter(pooled)) {
+            return Some(known);
+        }
+        // Bounded: with a row free, at most one candidate per row,
+        // reservation and special address is passed over before a hit,
+        // unless the ranges hold no more addresses than the table has rows.
+        self.free_row(mac, now)?;
+        let candidates = || config.ranges.iter().flat_map(|r| r.addresses());
+        let remembered = |a: &Ipv4Addr| self.iter().any(|e| e.address == *a);
+        candidates()
+            .find(|a| !remembered(a) && pooled(a))
+            .or_else(|| candidates().find(|a| pooled(a)))
     }
 
     /// Whether `mac` may be granted `addr` on REQUEST.
@@ -153,6 +154,17 @@ impl<'a> Table<'a> {
                 true
             }
             None => false,
+        }
+    }
+
+    /// Forgets declines of `addr`: a client showing it uses the address
+    /// (renewing from it) explains them; typically a restarted server
+    /// offered it to another client.
+    pub fn clear_declines(&mut self, addr: Ipv4Addr) {
+        for row in self.rows.iter_mut() {
+            if row.is_some_and(|e| e.address == addr && e.state == LeaseState::Declined) {
+                *row = None;
+            }
         }
     }
 

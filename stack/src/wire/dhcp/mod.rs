@@ -14,7 +14,7 @@ mod packet;
 mod repr;
 
 pub use options::{code, DhcpOption, Options};
-pub use packet::Packet;
+pub use packet::{Packet, FLAG_BROADCAST};
 pub use repr::{AddressList, Repr};
 
 /// UDP port servers listen on.
