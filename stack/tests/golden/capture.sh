@@ -8,7 +8,7 @@
 # host clock, /etc/resolv.conf and the host's own interfaces are never touched.
 #
 # Needs root and: iproute2 ethtool tcpdump tshark dnsmasq-base chrony busybox
-# bind9-dnsutils curl python3 iputils-ping.
+# bind9 bind9-dnsutils curl python3 iputils-ping.
 #
 # Usage: sudo stack/tests/golden/capture.sh [output-dir]   (default: this dir)
 set -euo pipefail
@@ -179,8 +179,20 @@ s.sendto(b"seqs golden: nobody listens here\n", (sys.argv[2], 9))
     end_capture
 }
 
-dns() {
-    log "DNS: dnsmasq, dig (CNAME chain with two A records, then NXDOMAIN)"
+# The same two dig queries against whichever server listens: a CNAME chain
+# ending in two A records (EDNS on), then a missing name (EDNS off).
+dns_queries() {
+    wait_for "DNS server" listening udp 53
+    capture "$1" 'udp port 53'
+    cli dig @"$SRV_IP" -b "$CLI_IP#40053" www.example.test A +nocookie +tries=1 \
+        >>"$WORK/dig.log" || die "dig www failed"
+    cli dig @"$SRV_IP" -b "$CLI_IP#40054" missing.example.test A +noedns +tries=1 \
+        >>"$WORK/dig.log" || die "dig missing failed"
+    end_capture
+}
+
+dns_dnsmasq() {
+    log "DNS: dnsmasq answers from --cname and --host-record, queried by dig"
     start dnsmasq "$SRV" dnsmasq --keep-in-foreground --conf-file=/dev/null \
         --port=53 --listen-address="$SRV_IP" --bind-interfaces \
         --no-resolv --no-hosts --local=/example.test/ --local-ttl=300 \
@@ -189,14 +201,41 @@ dns() {
         --cname=www.example.test,web.example.test \
         --cname=web.example.test,host.example.test \
         --pid-file="$WORK/dnsmasq.pid" --log-queries --log-facility=-
-    wait_for "dnsmasq DNS" listening udp 53
-    capture dns 'udp port 53'
-    cli dig @"$SRV_IP" -b "$CLI_IP#40053" www.example.test A +nocookie +tries=1 \
-        >"$WORK/dig.log" || die "dig www failed"
-    cli dig @"$SRV_IP" -b "$CLI_IP#40054" missing.example.test A +noedns +tries=1 \
-        >>"$WORK/dig.log" || die "dig missing failed"
-    end_capture
+    dns_queries dns_dnsmasq
     stop "$dnsmasq_PID"
+}
+
+# dnsmasq never compresses names inside RDATA; BIND does (a label followed by
+# a pointer), and its NXDOMAIN carries the zone's SOA in the authority section.
+dns_bind() {
+    log "DNS: BIND named authoritative for the same names, queried by dig"
+    mkdir -p "$WORK/named"
+    cat >"$WORK/named/example.test.zone" <<'EOF'
+$TTL 300
+@    IN SOA ns.example.test. hostmaster.example.test. 1 3600 900 604800 60
+@    IN NS    ns
+ns   IN A     192.0.2.1
+www  IN CNAME web
+web  IN CNAME host
+host IN A     192.0.2.10
+host IN A     192.0.2.11
+EOF
+    cat >"$WORK/named/named.conf" <<EOF
+options {
+    directory "$WORK/named";
+    pid-file "$WORK/named/named.pid";
+    session-keyfile "$WORK/named/session.key";
+    listen-on port 53 { $SRV_IP; };
+    listen-on-v6 { none; };
+    recursion no;
+    dnssec-validation no;
+};
+controls { };
+zone "example.test" { type primary; file "$WORK/named/example.test.zone"; };
+EOF
+    start named "$SRV" named -g -n 1 -c "$WORK/named/named.conf"
+    dns_queries dns_bind
+    stop "$named_PID"
 }
 
 ntp() {
@@ -249,7 +288,7 @@ http() {
     stop "$httpd_PID"
 }
 
-CAPTURES=(dhcp arp icmp_echo udp_unreachable dns ntp http)
+CAPTURES=(dhcp arp icmp_echo udp_unreachable dns_dnsmasq dns_bind ntp http)
 CHECKS=(-o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE)
 
 # Fails if tshark finds a malformed frame, a bad checksum or an expert error.
@@ -282,7 +321,8 @@ cli ip addr add "$CLI_IP/24" dev "$CLI_IF"
 arp
 icmp_echo
 udp_unreachable
-dns
+dns_dnsmasq
+dns_bind
 ntp
 http
 verify
