@@ -46,18 +46,24 @@ die() {
 srv() { ip netns exec "$SRV" "$@"; }
 cli() { ip netns exec "$CLI" "$@"; }
 
-# start <name> <namespace> <command...>: runs the command in the namespace in
+# background <name> <command...>: runs the command in the server namespace in
 # the background, output in $WORK/<name>.log, and records its pid in PIDS and
-# in <name>_PID. `ip netns exec` execs the command: the pid is the program's.
-start() {
-    local name=$1 ns=$2
-    shift 2
-    ip netns exec "$ns" "$@" >"$WORK/$name.log" 2>&1 &
-    PIDS+=("$!")
-    printf -v "${name}_PID" '%s' "$!"
+# STARTED. `ip netns exec` execs the command: the pid is the program's own.
+background() {
+    local name=$1
+    shift
+    ip netns exec "$SRV" "$@" >"$WORK/$name.log" 2>&1 &
+    STARTED=$!
+    PIDS+=("$STARTED")
 }
 
-# Stops a process started by `start`, by pid, and waits for it.
+# serve <name> <command...>: starts the one server of the current exchange.
+serve() {
+    background "$@"
+    SERVER_PID=$STARTED
+}
+
+# Stops a process started by `background`, by pid, and waits for it.
 stop() {
     local pid=$1 signal=${2:-TERM}
     kill "-$signal" "$pid" 2>/dev/null || true
@@ -112,8 +118,9 @@ setup() {
 capture() {
     local name=$1 filter=$2
     shift 2
-    start tcpdump "$SRV" tcpdump -i "$SRV_IF" -n -U --immediate-mode -Z root -s 0 "$@" \
+    background tcpdump tcpdump -i "$SRV_IF" -n -U --immediate-mode -Z root -s 0 "$@" \
         -w "$OUT/$name.pcap" "$filter"
+    TCPDUMP_PID=$STARTED
     wait_for "tcpdump ($name)" grep -q 'listening on' "$WORK/tcpdump.log"
     CAPTURE=$name
 }
@@ -121,7 +128,7 @@ capture() {
 # Lets late frames arrive, then stops tcpdump so it flushes the file.
 end_capture() {
     sleep 0.5
-    stop "$tcpdump_PID"
+    stop "$TCPDUMP_PID"
     rm -f "$WORK/tcpdump.log"
     log "$CAPTURE.pcap: $(tshark -r "$OUT/$CAPTURE.pcap" | wc -l) frames"
 }
@@ -130,7 +137,7 @@ dhcp() {
     log "DHCP: dnsmasq server, busybox udhcpc client"
     # --no-ping: dnsmasq would probe the address for 3 s before offering it,
     # udhcpc would retransmit DISCOVER meanwhile and the capture get 2 OFFERs.
-    start dnsmasq "$SRV" dnsmasq --keep-in-foreground --conf-file=/dev/null \
+    serve dnsmasq dnsmasq --keep-in-foreground --conf-file=/dev/null \
         --port=0 --interface="$SRV_IF" --bind-interfaces --log-dhcp --no-ping \
         --dhcp-range=192.0.2.100,192.0.2.150,255.255.255.0,1h \
         --dhcp-option=option:router,"$SRV_IP" \
@@ -141,13 +148,15 @@ dhcp() {
     wait_for "dnsmasq DHCP" listening udp 67
     capture dhcp 'udp port 67 or udp port 68'
     # The default udhcpc script rewrites /etc/resolv.conf: log the lease only.
-    printf '#!/bin/sh\necho "$1 ip=$ip subnet=$subnet router=$router dns=$dns lease=$lease"\n' \
-        >"$WORK/udhcpc.script"
+    cat >"$WORK/udhcpc.script" <<'EOF'
+#!/bin/sh
+echo "$1 ip=$ip subnet=$subnet router=$router dns=$dns lease=$lease"
+EOF
     chmod +x "$WORK/udhcpc.script"
     cli busybox udhcpc -i "$CLI_IF" -f -q -n -t 3 -T 2 -s "$WORK/udhcpc.script" \
         >"$WORK/udhcpc.log" 2>&1 || die "udhcpc got no lease"
     end_capture
-    stop "$dnsmasq_PID"
+    stop "$SERVER_PID"
     cat "$WORK/udhcpc.log" >&2
 }
 
@@ -193,7 +202,7 @@ dns_queries() {
 
 dns_dnsmasq() {
     log "DNS: dnsmasq answers from --cname and --host-record, queried by dig"
-    start dnsmasq "$SRV" dnsmasq --keep-in-foreground --conf-file=/dev/null \
+    serve dnsmasq dnsmasq --keep-in-foreground --conf-file=/dev/null \
         --port=53 --listen-address="$SRV_IP" --bind-interfaces \
         --no-resolv --no-hosts --local=/example.test/ --local-ttl=300 \
         --host-record=host.example.test,192.0.2.10 \
@@ -202,7 +211,7 @@ dns_dnsmasq() {
         --cname=web.example.test,host.example.test \
         --pid-file="$WORK/dnsmasq.pid" --log-queries --log-facility=-
     dns_queries dns_dnsmasq
-    stop "$dnsmasq_PID"
+    stop "$SERVER_PID"
 }
 
 # dnsmasq never compresses names inside RDATA; BIND does (a label followed by
@@ -233,9 +242,9 @@ options {
 controls { };
 zone "example.test" { type primary; file "$WORK/named/example.test.zone"; };
 EOF
-    start named "$SRV" named -g -n 1 -c "$WORK/named/named.conf"
+    serve named named -g -n 1 -c "$WORK/named/named.conf"
     dns_queries dns_bind
-    stop "$named_PID"
+    stop "$SERVER_PID"
 }
 
 ntp() {
@@ -250,7 +259,7 @@ pidfile $WORK/chronyd.pid
 driftfile $WORK/chronyd.drift
 EOF
     # -x: never adjust the clock, -d: foreground, -u root: the temp dir is ours.
-    start chronyd "$SRV" chronyd -x -d -u root -f "$WORK/server.conf"
+    serve chronyd chronyd -x -d -u root -f "$WORK/server.conf"
     wait_for "chronyd server" listening udp 123
     capture ntp 'udp port 123' --time-stamp-precision=nano
     # -Q: measure only, never set the clock. One sample is enough.
@@ -271,7 +280,7 @@ s.sendto(bytes([0x23]) + bytes(39) + struct.pack("!II", int(t), int(t % 1 * 2**3
 s.recv(512)
 ' "$CLI_IP" "$SRV_IP" || die "SNTP request got no answer"
     end_capture
-    stop "$chronyd_PID"
+    stop "$SERVER_PID"
     cat "$WORK/chronyd-client.log" >&2
 }
 
@@ -279,13 +288,13 @@ http() {
     log "HTTP: curl GET from python3 -m http.server"
     mkdir -p "$WORK/www"
     printf 'Hello from the seqs golden capture.\n' >"$WORK/www/hello.txt"
-    start httpd "$SRV" python3 -m http.server 80 --bind "$SRV_IP" --directory "$WORK/www"
+    serve httpd python3 -m http.server 80 --bind "$SRV_IP" --directory "$WORK/www"
     wait_for "http.server" listening tcp 80
     capture http 'tcp port 80'
     cli curl -sS --local-port 40080 -o /dev/null "http://$SRV_IP/hello.txt" ||
         die "curl failed"
     end_capture
-    stop "$httpd_PID"
+    stop "$SERVER_PID"
 }
 
 CAPTURES=(dhcp arp icmp_echo udp_unreachable dns_dnsmasq dns_bind ntp http)
