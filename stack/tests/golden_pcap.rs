@@ -311,6 +311,52 @@ fn udp_to_closed_port_gets_port_unreachable() {
     assert_eq!(unreachable[L4 + 8..], datagram[IP..]);
 }
 
+#[test]
+fn ipv4_fragments_of_a_big_ping() {
+    let frames = golden("ipv4_fragments.pcap");
+    let hosts = [
+        (CLIENT, SERVER),
+        (CLIENT, SERVER),
+        (SERVER, CLIENT),
+        (SERVER, CLIENT),
+    ];
+    check_ipv4(&frames, &[1514, 562, 1514, 562], ICMP, &hosts);
+    // (total length, id, flags and fragment offset in 8-byte units).
+    let got: Vec<(u16, u16, u16)> = frames
+        .iter()
+        .map(|f| (be16(f, IP + 2), be16(f, IP + 4), be16(f, IP + 6)))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (1500, 0x0c32, 0x2000),
+            (548, 0x0c32, 185),
+            (1500, 0x047b, 0x2000),
+            (548, 0x047b, 185),
+        ]
+    );
+    // The ICMP header is in the first fragment only: echo request, then reply.
+    assert_eq!(frames[0][L4..L4 + 8], [8, 0, 0xa7, 0x3e, 0x46, 0xf4, 0, 1]);
+    assert_eq!(frames[2][L4..L4 + 8], [0, 0, 0xaf, 0x3e, 0x46, 0xf4, 0, 1]);
+    // 1480 + 528 = 8-byte ICMP header + 2000 data bytes.
+    assert_eq!(frames[1][L4..L4 + 2], [0xc0, 0xc1]);
+}
+
+#[test]
+fn tcp_syn_to_closed_port_gets_reset() {
+    let frames = golden("tcp_rst.pcap");
+    check_ipv4(&frames, &[74, 54], TCP, &ping_pong(1));
+    let (syn, rst) = (&frames[0], &frames[1]);
+    assert_eq!((be16(syn, L4), be16(syn, L4 + 2)), (40081, 81));
+    assert_eq!(syn[L4 + 13], 0x02, "SYN");
+    assert_eq!(rst[L4 + 13], 0x14, "RST, ACK");
+    assert_eq!(rst[L4 + 12] >> 4, 5, "no options");
+    assert_eq!(be32(rst, L4 + 4), 0, "seq");
+    assert_eq!(be32(rst, L4 + 8), be32(syn, L4 + 4).wrapping_add(1), "ack");
+    assert_eq!(be32(syn, L4 + 4), 2_070_803_485);
+    assert_eq!(be16(rst, L4 + 14), 0, "window");
+}
+
 /// Builds a classic pcap file holding `frames` in the given byte order.
 fn encode(frames: &[Vec<u8>], big_endian: bool, magic: u32) -> Vec<u8> {
     let word = |v: u32| {

@@ -10,10 +10,15 @@
 # Needs root and: iproute2 ethtool tcpdump tshark dnsmasq-base chrony busybox
 # bind9 bind9-dnsutils curl python3 iputils-ping.
 #
-# Usage: sudo stack/tests/golden/capture.sh [output-dir]   (default: this dir)
+# Usage: sudo stack/tests/golden/capture.sh [output-dir [capture...]]
+# Output defaults to this directory; naming captures (e.g. `dns_bind http`)
+# makes only those, leaving the others as they are.
 set -euo pipefail
 
 OUT=$(cd "${1:-$(dirname "$0")}" && pwd)
+ONLY=("${@:2}")
+CAPTURES=(dhcp arp icmp_echo udp_unreachable ipv4_fragments dns_dnsmasq
+    dns_bind ntp http tcp_rst)
 SRV=seqs-golden-srv-$$
 CLI=seqs-golden-cli-$$
 SRV_IF=gsrv0
@@ -297,13 +302,28 @@ http() {
     stop "$SERVER_PID"
 }
 
-CAPTURES=(dhcp arp icmp_echo udp_unreachable dns_dnsmasq dns_bind ntp http)
+ipv4_fragments() {
+    log "IPv4 fragments: a 2000-byte ping, fragmented both ways"
+    capture ipv4_fragments icmp
+    cli ping -n -c 1 -s 2000 -M dont -W 2 "$SRV_IP" >/dev/null || die "big ping failed"
+    end_capture
+}
+
+tcp_rst() {
+    log "TCP reset: curl to closed port 81"
+    capture tcp_rst 'tcp port 81'
+    if cli curl -sS --local-port 40081 -o /dev/null "http://$SRV_IP:81/" 2>/dev/null; then
+        die "port 81 unexpectedly open"
+    fi
+    end_capture
+}
+
 CHECKS=(-o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE)
 
 # Fails if tshark finds a malformed frame, a bad checksum or an expert error.
 verify() {
     local f bad
-    for f in "${CAPTURES[@]}"; do
+    for f in "${MADE[@]}"; do
         bad=$(tshark -r "$OUT/$f.pcap" "${CHECKS[@]}" \
             -Y '_ws.malformed || _ws.expert.severity == error ||
                 ip.checksum.status == "Bad" || tcp.checksum.status == "Bad" ||
@@ -318,21 +338,27 @@ verify() {
 # can read every field value without tshark installed.
 describe() {
     local f
-    for f in "${CAPTURES[@]}"; do
+    for f in "${MADE[@]}"; do
         tshark -r "$OUT/$f.pcap" "${CHECKS[@]}" -V >"$OUT/$f.txt"
     done
 }
 
+# step <name>: makes that capture if it was asked for (or nothing was).
+step() {
+    if [ ${#ONLY[@]} -eq 0 ] || [[ " ${ONLY[*]} " == *" $1 "* ]]; then
+        "$1"
+        MADE+=("$1")
+    fi
+}
+
+for name in "${ONLY[@]}"; do
+    [[ " ${CAPTURES[*]} " == *" $name "* ]] || die "unknown capture $name (known: ${CAPTURES[*]})"
+done
+MADE=()
 setup
-dhcp
+step dhcp
 srv ip neigh flush dev "$SRV_IF"
 cli ip addr add "$CLI_IP/24" dev "$CLI_IF"
-arp
-icmp_echo
-udp_unreachable
-dns_dnsmasq
-dns_bind
-ntp
-http
+for name in "${CAPTURES[@]:1}"; do step "$name"; done
 verify
 describe
