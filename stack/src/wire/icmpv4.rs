@@ -113,14 +113,15 @@ impl DstUnreachable {
         DstUnreachable::PrecedenceCutoff,
     ];
 
-    fn from_code(code: u8, mtu: u16) -> Option<DstUnreachable> {
+    /// The reason for `code`; `mtu` is used only by code 4.
+    pub fn from_code(code: u8, mtu: u16) -> Option<DstUnreachable> {
         match Self::BY_CODE.get(usize::from(code))? {
             DstUnreachable::FragRequired { .. } => Some(DstUnreachable::FragRequired { mtu }),
             &other => Some(other),
         }
     }
 
-    fn code(self) -> u8 {
+    pub fn code(self) -> u8 {
         let same_kind =
             |r: &DstUnreachable| core::mem::discriminant(r) == core::mem::discriminant(&self);
         Self::BY_CODE
@@ -129,7 +130,8 @@ impl DstUnreachable {
             .map_or(0, |i| i as u8)
     }
 
-    fn mtu(self) -> u16 {
+    /// The next-hop MTU field: non-zero only for `FragRequired`.
+    pub fn mtu(self) -> u16 {
         match self {
             DstUnreachable::FragRequired { mtu } => mtu,
             _ => 0,
@@ -147,7 +149,7 @@ pub enum TimeExceeded {
 }
 
 impl TimeExceeded {
-    fn from_code(code: u8) -> Option<TimeExceeded> {
+    pub fn from_code(code: u8) -> Option<TimeExceeded> {
         match code {
             0 => Some(TimeExceeded::TtlExpired),
             1 => Some(TimeExceeded::FragReassembly),
@@ -155,7 +157,7 @@ impl TimeExceeded {
         }
     }
 
-    fn code(self) -> u8 {
+    pub fn code(self) -> u8 {
         match self {
             TimeExceeded::TtlExpired => 0,
             TimeExceeded::FragReassembly => 1,
