@@ -279,7 +279,9 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Frame<T> {
 pub struct Repr {
     pub src_addr: Address,
     pub dst_addr: Address,
-    /// The payload's protocol (inner ethertype when tagged).
+    /// The payload's protocol (inner ethertype when tagged). `Vlan` here
+    /// needs a tag in `vlan` (it then means a second, inner tag); without
+    /// one the frame would read back as tagged.
     pub ethertype: EtherType,
     pub vlan: Option<VlanTag>,
 }

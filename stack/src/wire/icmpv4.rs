@@ -360,6 +360,36 @@ impl<'a> Repr<'a> {
 
     /// An unreachable error about `datagram` (the offending IPv4 packet, from
     /// its header on), quoting at most [`MAX_QUOTE_LEN`] bytes of it.
+    ///
+    /// ```
+    /// use seqs::wire::{icmpv4, ipv4};
+    /// # let mut offending = [0u8; 1000];
+    /// # ipv4::Repr { src_addr: [192, 0, 2, 1].into(), dst_addr: [192, 0, 2, 2].into(),
+    /// #     protocol: ipv4::Protocol::Udp, payload_len: 980, ttl: 64, dscp_ecn: 0, ident: 1,
+    /// #     dont_frag: false, more_frags: false, frag_offset: 0 }
+    /// #     .emit(&mut ipv4::Packet::new_unchecked(&mut offending[..]));
+    /// // `offending`: a received datagram for a port nobody listens on.
+    /// let received = ipv4::Packet::new_checked(&offending[..]).unwrap();
+    /// let request = ipv4::Repr::parse(&received).unwrap();
+    /// let icmp = icmpv4::Repr::dst_unreachable(icmpv4::DstUnreachable::PortUnreachable, &offending);
+    /// let reply = ipv4::Repr {
+    ///     src_addr: request.dst_addr,
+    ///     dst_addr: request.src_addr,
+    ///     protocol: ipv4::Protocol::Icmp,
+    ///     payload_len: icmp.buffer_len(),
+    ///     ttl: 64,
+    ///     dscp_ecn: 0,
+    ///     ident: 7,
+    ///     dont_frag: false,
+    ///     more_frags: false,
+    ///     frag_offset: 0,
+    /// };
+    /// let mut buf = [0u8; 1500];
+    /// let mut packet = ipv4::Packet::new_unchecked(&mut buf[..reply.buffer_len()]);
+    /// reply.emit(&mut packet);
+    /// icmp.emit(&mut icmpv4::Packet::new_unchecked(packet.payload_mut()));
+    /// assert_eq!(reply.buffer_len(), 576);
+    /// ```
     pub fn dst_unreachable(reason: DstUnreachable, datagram: &'a [u8]) -> Repr<'a> {
         Repr::DstUnreachable {
             reason,

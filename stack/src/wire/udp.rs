@@ -194,6 +194,19 @@ impl Repr {
     /// Writes the header and checksum for the `payload_len` bytes the caller
     /// has already put after the header, so a payload is written once, in
     /// place. The view must hold [`Repr::buffer_len`] bytes, at most 65535.
+    ///
+    /// ```
+    /// use seqs::wire::{udp, Ipv4Addr};
+    /// let (src, dst) = (Ipv4Addr::new(192, 0, 2, 1), Ipv4Addr::new(192, 0, 2, 2));
+    /// let repr = udp::Repr { src_port: 5000, dst_port: 9 };
+    /// let mut buf = [0u8; 64];
+    /// let datagram = &mut buf[..repr.buffer_len(5)];
+    /// datagram[udp::HEADER_LEN..].copy_from_slice(b"hello"); // e.g. a socket dequeue
+    /// repr.emit_header(&mut udp::Packet::new_unchecked(&mut *datagram), src, dst, 5);
+    /// let packet = udp::Packet::new_checked(&*datagram).unwrap();
+    /// assert_eq!(udp::Repr::parse(&packet, src, dst), Ok(repr));
+    /// assert_eq!(packet.payload(), b"hello");
+    /// ```
     pub fn emit_header<T: AsRef<[u8]> + AsMut<[u8]>>(
         &self,
         packet: &mut Packet<T>,
