@@ -6,10 +6,13 @@
 //!   same;
 //! - round trips: `parse(emit(r)) == r` for generated `Repr`s;
 //! - differential: what we emit, etherparse reads field for field, and what
-//!   etherparse writes, we read (and re-emit byte for byte).
+//!   etherparse writes, we read (and re-emit byte for byte);
+//! - captured: frames the Linux kernel sent parse and re-emit exactly.
 
 #[path = "wire_l3/adversarial.rs"]
 mod adversarial;
+#[path = "wire_l3/captured.rs"]
+mod captured;
 #[path = "wire_l3/differential.rs"]
 mod differential;
 #[path = "wire_l3/support.rs"]
