@@ -18,5 +18,8 @@ fuzz_target!(|data: &[u8]| {
     let mut out = [0u8; PACKET_LEN];
     repr.emit(&mut Packet::new_unchecked(&mut out[..]));
     assert_eq!(out[..], data[..PACKET_LEN]);
-    assert_eq!(Repr::parse(&Packet::new_checked(&out[..]).unwrap()), Ok(repr));
+    assert_eq!(
+        Repr::parse(&Packet::new_checked(&out[..]).unwrap()),
+        Ok(repr)
+    );
 });

@@ -14,5 +14,8 @@ fuzz_target!(|data: &[u8]| {
     let mut out = data.to_vec();
     repr.emit(&mut Frame::new_unchecked(&mut out[..]));
     assert_eq!(out, data);
-    assert_eq!(Repr::parse(&Frame::new_checked(&out[..]).unwrap()), Ok(repr));
+    assert_eq!(
+        Repr::parse(&Frame::new_checked(&out[..]).unwrap()),
+        Ok(repr)
+    );
 });

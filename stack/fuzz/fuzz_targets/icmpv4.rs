@@ -16,5 +16,8 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut out = vec![0u8; repr.buffer_len()];
     repr.emit(&mut Packet::new_unchecked(&mut out[..]));
-    assert_eq!(Repr::parse(&Packet::new_checked(&out[..]).unwrap()), Ok(repr));
+    assert_eq!(
+        Repr::parse(&Packet::new_checked(&out[..]).unwrap()),
+        Ok(repr)
+    );
 });

@@ -9,7 +9,12 @@ fuzz_target!(|data: &[u8]| {
     let Ok(packet) = Packet::new_checked(data) else {
         return;
     };
-    let _ = (packet.dscp(), packet.ecn(), packet.options(), packet.checksum());
+    let _ = (
+        packet.dscp(),
+        packet.ecn(),
+        packet.options(),
+        packet.checksum(),
+    );
     let Ok(repr) = Repr::parse(&packet) else {
         return;
     };
