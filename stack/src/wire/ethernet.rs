@@ -323,6 +323,32 @@ impl Repr {
     }
 }
 
+impl fmt::Display for EtherType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EtherType::Ipv4 => f.write_str("IPv4"),
+            EtherType::Arp => f.write_str("ARP"),
+            EtherType::Vlan => f.write_str("802.1Q"),
+            EtherType::Unknown(value) => write!(f, "0x{value:04x}"),
+        }
+    }
+}
+
+/// One line for traces: `src > dst type [vlan id pcp p]`.
+impl fmt::Display for Repr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} > {} {}",
+            self.src_addr, self.dst_addr, self.ethertype
+        )?;
+        if let Some(tag) = self.vlan {
+            write!(f, " vlan {} pcp {}", tag.id(), tag.pcp())?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -428,5 +454,15 @@ mod tests {
             Address([0xa, 0xb, 0xc, 0xd, 0xe, 0xf]).to_string(),
             "0a:0b:0c:0d:0e:0f"
         );
+    }
+
+    #[test]
+    fn display_for_traces() {
+        let repr = Repr::parse(&Frame::new_checked(&TAGGED[..]).unwrap()).unwrap();
+        assert_eq!(
+            repr.to_string(),
+            "02:00:00:00:00:01 > 02:00:00:00:00:02 IPv4 vlan 42 pcp 5"
+        );
+        assert_eq!(EtherType::from(0x86dd).to_string(), "0x86dd");
     }
 }

@@ -6,6 +6,7 @@
 //! [`Repr::dst_unreachable`] builds one capped so the reply fits in 576
 //! bytes (RFC 1812 section 4.3.2.3).
 
+use core::fmt;
 use core::net::Ipv4Addr;
 use core::ops::Range;
 
@@ -502,6 +503,27 @@ impl<'a> Quote<'a> {
     }
 }
 
+/// One line for traces: the message, its identifiers and its data length.
+impl fmt::Display for Repr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let len = self.data().len();
+        match self {
+            Repr::EchoRequest { ident, seq_no, .. } => {
+                write!(f, "ICMP echo request id {ident} seq {seq_no} len {len}")
+            }
+            Repr::EchoReply { ident, seq_no, .. } => {
+                write!(f, "ICMP echo reply id {ident} seq {seq_no} len {len}")
+            }
+            Repr::DstUnreachable { reason, .. } => {
+                write!(f, "ICMP unreachable {reason:?} len {len}")
+            }
+            Repr::TimeExceeded { reason, .. } => {
+                write!(f, "ICMP time exceeded {reason:?} len {len}")
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -686,5 +708,21 @@ mod tests {
         for value in 0..=255u8 {
             assert_eq!(u8::from(Message::from(value)), value);
         }
+    }
+
+    #[test]
+    fn display_for_traces() {
+        let bytes = echo_request();
+        let repr = Repr::parse(&Packet::new_checked(&bytes[..]).unwrap()).unwrap();
+        assert_eq!(
+            std::format!("{repr}"),
+            "ICMP echo request id 1 seq 1 len 32"
+        );
+        let quoted = datagram();
+        let error = Repr::dst_unreachable(DstUnreachable::PortUnreachable, &quoted[..28]);
+        assert_eq!(
+            std::format!("{error}"),
+            "ICMP unreachable PortUnreachable len 28"
+        );
     }
 }

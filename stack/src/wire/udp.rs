@@ -4,6 +4,7 @@
 //! takes the addresses. A zero checksum means "not computed" and is accepted;
 //! a computed zero is sent as `0xffff`.
 
+use core::fmt;
 use core::net::Ipv4Addr;
 use core::ops::Range;
 
@@ -221,6 +222,13 @@ impl Repr {
     }
 }
 
+/// One line for traces: `UDP src_port > dst_port`.
+impl fmt::Display for Repr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "UDP {} > {}", self.src_port, self.dst_port)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,5 +366,14 @@ mod tests {
         let mut bad = bytes;
         bad[4..6].copy_from_slice(&23u16.to_be_bytes());
         assert_eq!(Packet::new_checked(&bad[..]).err(), Some(Error::Truncated));
+    }
+
+    #[test]
+    fn display_for_traces() {
+        let repr = Repr {
+            src_port: 53000,
+            dst_port: 53,
+        };
+        assert_eq!(std::format!("{repr}"), "UDP 53000 > 53");
     }
 }
