@@ -13,7 +13,21 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod endpoint;
+
+pub mod arp;
 pub mod http;
+pub mod icmp;
+pub mod iface;
+pub mod ipv4;
+pub mod rate_limit;
+pub mod socket;
+pub mod stats;
 pub mod storage;
 pub mod time;
+pub mod udp;
 pub mod wire;
+
+pub use endpoint::Endpoint;
+pub use iface::{Config, Stack, Storage};
+pub use rand_core;

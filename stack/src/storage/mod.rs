@@ -6,5 +6,7 @@
 //! way nothing grows on the packet path.
 
 mod managed;
+mod packet_buffer;
 
 pub use managed::Managed;
+pub use packet_buffer::{Full, PacketBuffer, PacketMeta};

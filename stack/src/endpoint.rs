@@ -1,0 +1,40 @@
+use core::fmt;
+use core::net::Ipv4Addr;
+
+/// An IPv4 address and port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Endpoint {
+    pub addr: Ipv4Addr,
+    pub port: u16,
+}
+
+impl Endpoint {
+    pub const UNSPECIFIED: Endpoint = Endpoint::new(Ipv4Addr::UNSPECIFIED, 0);
+
+    pub const fn new(addr: Ipv4Addr, port: u16) -> Self {
+        Endpoint { addr, port }
+    }
+
+    /// Both address and port are set: something can be sent to it.
+    pub fn is_specified(&self) -> bool {
+        !self.addr.is_unspecified() && self.port != 0
+    }
+}
+
+impl Default for Endpoint {
+    fn default() -> Self {
+        Endpoint::UNSPECIFIED
+    }
+}
+
+impl From<(Ipv4Addr, u16)> for Endpoint {
+    fn from((addr, port): (Ipv4Addr, u16)) -> Self {
+        Endpoint { addr, port }
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.addr, self.port)
+    }
+}

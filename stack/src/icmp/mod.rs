@@ -1,0 +1,5 @@
+//! ICMPv4 sockets: the ping client.
+
+mod socket;
+
+pub use socket::{Reply, RequestMeta, Socket};

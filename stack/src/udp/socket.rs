@@ -1,0 +1,190 @@
+use core::net::Ipv4Addr;
+
+use crate::endpoint::Endpoint;
+use crate::storage::{Full, PacketBuffer};
+
+/// Addressing of one datagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Meta {
+    pub remote: Endpoint,
+    /// Received: the destination address (ours, or a broadcast). Sent: the
+    /// source address to use; unspecified means the interface's address
+    /// (DHCP sends from 0.0.0.0 before it has one).
+    pub local_addr: Ipv4Addr,
+}
+
+impl Default for Meta {
+    fn default() -> Self {
+        Meta {
+            remote: Endpoint::UNSPECIFIED,
+            local_addr: Ipv4Addr::UNSPECIFIED,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendError {
+    /// The socket has no local port yet.
+    Unbound,
+    /// Destination address or port is zero.
+    Unaddressable,
+    /// The datagram exceeds the transmit buffer or the interface MTU.
+    TooLarge,
+    /// The transmit queue is full; try again after the stack drained it.
+    BufferFull,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecvError {
+    /// Nothing queued.
+    Exhausted,
+    /// The caller's buffer is smaller than the datagram; it stays queued.
+    Truncated,
+}
+
+/// Per-socket counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SocketCounters {
+    pub rx_datagrams: u64,
+    pub tx_datagrams: u64,
+    /// Arrived while the receive queue was full.
+    pub rx_dropped: u64,
+    /// Dropped at egress (neighbour unreachable, no route).
+    pub tx_dropped: u64,
+}
+
+/// A UDP socket with bounded receive and transmit queues.
+#[derive(Debug)]
+pub struct Socket<'a> {
+    port: u16,
+    rx: PacketBuffer<'a, Meta>,
+    tx: PacketBuffer<'a, Meta>,
+    counters: SocketCounters,
+}
+
+impl<'a> Socket<'a> {
+    pub fn new(rx: PacketBuffer<'a, Meta>, tx: PacketBuffer<'a, Meta>) -> Self {
+        Socket {
+            port: 0,
+            rx,
+            tx,
+            counters: SocketCounters::default(),
+        }
+    }
+
+    /// The bound local port, zero when unbound.
+    pub fn local_port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn is_bound(&self) -> bool {
+        self.port != 0
+    }
+
+    pub fn counters(&self) -> SocketCounters {
+        self.counters
+    }
+
+    pub fn can_send(&self) -> bool {
+        !self.tx.is_full()
+    }
+
+    pub fn can_recv(&self) -> bool {
+        !self.rx.is_empty()
+    }
+
+    /// Queues a datagram of `len` bytes for `to` and returns its payload to
+    /// fill in place.
+    pub fn send(&mut self, len: usize, to: Endpoint) -> Result<&mut [u8], SendError> {
+        self.send_from(len, to, Ipv4Addr::UNSPECIFIED)
+    }
+
+    /// Like [`Socket::send`] with an explicit source address.
+    pub fn send_from(
+        &mut self,
+        len: usize,
+        to: Endpoint,
+        from: Ipv4Addr,
+    ) -> Result<&mut [u8], SendError> {
+        if !self.is_bound() {
+            return Err(SendError::Unbound);
+        }
+        if !to.is_specified() {
+            return Err(SendError::Unaddressable);
+        }
+        let meta = Meta {
+            remote: to,
+            local_addr: from,
+        };
+        self.tx.enqueue(len, meta).map_err(|full| match full {
+            Full::TooLarge => SendError::TooLarge,
+            Full::Slots | Full::Payload => SendError::BufferFull,
+        })
+    }
+
+    pub fn send_slice(&mut self, data: &[u8], to: Endpoint) -> Result<(), SendError> {
+        self.send(data.len(), to)?.copy_from_slice(data);
+        Ok(())
+    }
+
+    /// The oldest received datagram, removed from the queue.
+    pub fn recv(&mut self) -> Result<(&[u8], Meta), RecvError> {
+        let (meta, data) = self.rx.dequeue().ok_or(RecvError::Exhausted)?;
+        Ok((data, meta))
+    }
+
+    /// Copies the oldest datagram into `buf`; it stays queued if `buf` is
+    /// too small.
+    pub fn recv_slice(&mut self, buf: &mut [u8]) -> Result<(usize, Meta), RecvError> {
+        let (_, data) = self.rx.peek().ok_or(RecvError::Exhausted)?;
+        let dst = buf.get_mut(..data.len()).ok_or(RecvError::Truncated)?;
+        dst.copy_from_slice(data);
+        let (data, meta) = self.recv()?;
+        Ok((data.len(), meta))
+    }
+
+    pub fn peek(&self) -> Result<(&[u8], Meta), RecvError> {
+        let (meta, data) = self.rx.peek().ok_or(RecvError::Exhausted)?;
+        Ok((data, meta))
+    }
+
+    /// Unbinds; queued datagrams are discarded.
+    pub fn close(&mut self) {
+        self.port = 0;
+        while self.rx.dequeue().is_some() {}
+        while self.tx.dequeue().is_some() {}
+    }
+
+    pub(crate) fn bind(&mut self, port: u16) {
+        self.port = port;
+    }
+
+    /// Queues an arriving datagram; false when the queue is full.
+    pub(crate) fn deliver(&mut self, meta: Meta, payload: &[u8]) -> bool {
+        match self.rx.enqueue_slice(payload, meta) {
+            Ok(()) => {
+                self.counters.rx_datagrams += 1;
+                true
+            }
+            Err(_) => {
+                self.counters.rx_dropped += 1;
+                false
+            }
+        }
+    }
+
+    pub(crate) fn peek_tx(&self) -> Option<(Meta, &[u8])> {
+        self.tx.peek()
+    }
+
+    /// Removes the head of the transmit queue: sent, or dropped at egress.
+    pub(crate) fn complete_tx(&mut self, sent: bool) {
+        if self.tx.dequeue().is_some() {
+            if sent {
+                self.counters.tx_datagrams += 1;
+            } else {
+                self.counters.tx_dropped += 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! Steady-state UDP and ICMP traffic performs zero heap allocations: a
+//! counting global allocator watches two stacks exchange datagrams and pings
+//! through fixed buffers.
+
+mod support;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use seqs::time::{Duration, Instant};
+use seqs::Endpoint;
+use support::*;
+
+struct Counting;
+
+thread_local! {
+    /// Allocations made by this thread; the test harness's own threads
+    /// allocate concurrently and must not count.
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn allocations() -> usize {
+    ALLOCATIONS.with(Cell::get)
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Moves every pending frame between the two stacks until both are quiet.
+fn exchange(a: &mut TestStack, b: &mut TestStack, now: Instant, buf: &mut [u8; 1600]) {
+    loop {
+        let mut moved = false;
+        while let Some(n) = a.transmit(now, buf) {
+            b.receive(now, &buf[..n]);
+            moved = true;
+        }
+        while let Some(n) = b.transmit(now, buf) {
+            a.receive(now, &buf[..n]);
+            moved = true;
+        }
+        if !moved {
+            return;
+        }
+    }
+}
+
+#[test]
+fn udp_and_ping_steady_state_do_not_allocate() {
+    let mut a = stack(1, true);
+    let mut b = stack(2, true);
+    let ha = a.add_udp_socket(udp_socket(8, 8192)).unwrap();
+    let hb = b.add_udp_socket(udp_socket(8, 8192)).unwrap();
+    a.bind_udp(ha, 1000).unwrap();
+    b.bind_udp(hb, 2000).unwrap();
+    let ping = a.add_icmp_socket(icmp_socket()).unwrap();
+    let mut buf = [0u8; 1600];
+    let mut payload = [0u8; 512];
+    let mut now = Instant::from_secs(5);
+
+    let mut round = |a: &mut TestStack, b: &mut TestStack, now: Instant, i: u16| {
+        payload[0] = i as u8;
+        a.udp(ha)
+            .unwrap()
+            .send_slice(&payload, Endpoint::new(ip(2), 2000))
+            .unwrap();
+        a.icmp(ping)
+            .unwrap()
+            .send_echo(ip(2), i, &payload[..64])
+            .unwrap();
+        exchange(a, b, now, &mut buf);
+        let (data, meta) = b.udp(hb).unwrap().recv().unwrap();
+        assert_eq!(data[0], i as u8);
+        let to = meta.remote;
+        let echo = b.udp(hb).unwrap().send(512, to).unwrap();
+        echo[0] = i as u8;
+        exchange(a, b, now, &mut buf);
+        assert_eq!(a.udp(ha).unwrap().recv().unwrap().0[0], i as u8);
+        assert_eq!(a.icmp(ping).unwrap().recv().unwrap().0.seq_no, i);
+    };
+
+    round(&mut a, &mut b, now, 0); // warm-up: ARP in both directions
+    let before = allocations();
+    for i in 1..200 {
+        now += Duration::from_millis(20);
+        round(&mut a, &mut b, now, i);
+    }
+    let made = allocations() - before;
+    assert_eq!(made, 0, "heap allocations on the packet path");
+    assert_eq!(a.counters().udp_in, 200);
+}
