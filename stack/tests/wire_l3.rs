@@ -7,7 +7,8 @@
 //! - round trips: `parse(emit(r)) == r` for generated `Repr`s;
 //! - differential: what we emit, etherparse reads field for field, and what
 //!   etherparse writes, we read (and re-emit byte for byte);
-//! - captured: frames the Linux kernel sent parse and re-emit exactly.
+//! - captured: frames the Linux kernel sent parse and re-emit exactly;
+//! - smoltcp: a second oracle for quoted headers and pseudo-header checksums.
 
 #[path = "wire_l3/adversarial.rs"]
 mod adversarial;
@@ -15,5 +16,7 @@ mod adversarial;
 mod captured;
 #[path = "wire_l3/differential.rs"]
 mod differential;
+#[path = "wire_l3/smoltcp_oracle.rs"]
+mod smoltcp_oracle;
 #[path = "wire_l3/support.rs"]
 mod support;
