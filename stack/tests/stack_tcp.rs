@@ -61,6 +61,17 @@ fn bulk_transfer_delivers_every_byte_and_closes() {
     assert_eq!(link.nodes[1].counters().drops(DropReason::TcpNoSocket), 0);
 }
 
+#[test]
+fn bulk_transfer_survives_loss_for_many_seeds() {
+    for seed in 0..32 {
+        let mut link = Link::lossy(vec![stack(1, true), stack(2, true)], 0.15, seed);
+        link.latency = Duration::from_millis(1);
+        let got = bulk(&mut link, 60_000);
+        assert_eq!(got.len(), 60_000, "seed {seed}");
+        assert!(got == pattern(7, 0, 60_000), "seed {seed}: corrupted data");
+    }
+}
+
 fn connect(link: &mut Link, node: usize, port: u16) -> Handle<Tcp> {
     let h = link.nodes[node]
         .add_tcp_socket(tcp_socket(2048, 2048))
