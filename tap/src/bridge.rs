@@ -7,7 +7,7 @@ use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
 use rand_chacha::ChaCha8Rng;
@@ -62,6 +62,10 @@ pub struct BridgeConfig {
     /// app finished (servers alone run until stopped).
     pub run_for: Option<std::time::Duration>,
     pub apps: Vec<AppSpec>,
+    /// Stop once every client app finished (servers alone never finish).
+    /// Off, the bridge keeps serving and [`Control::clients_done`] says
+    /// when the clients are through.
+    pub exit_when_clients_done: bool,
     pub capacities: Capacities,
     /// Print app events to stderr as they happen.
     pub verbose: bool,
@@ -79,6 +83,7 @@ impl BridgeConfig {
             pcap: None,
             run_for: None,
             apps: Vec::new(),
+            exit_when_clients_done: true,
             capacities: Capacities::default(),
             verbose: false,
         }
@@ -119,14 +124,27 @@ pub struct BridgeReport {
     pub apps: Vec<Report>,
 }
 
-/// Stops a running bridge from another thread, waking it from its sleep.
+/// Watches and stops a running bridge from another thread.
 #[derive(Debug, Clone)]
 pub struct Control {
     stop: Arc<AtomicBool>,
+    clients_done: Arc<AtomicBool>,
+    counters: Arc<Mutex<BridgeCounters>>,
     wake: Arc<UnixStream>,
 }
 
 impl Control {
+    /// The bridge's counters as of its last sleep.
+    pub fn counters(&self) -> BridgeCounters {
+        *self.counters.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Every client app finished (false while there are none).
+    pub fn clients_done(&self) -> bool {
+        self.clients_done.load(Ordering::SeqCst)
+    }
+
+    /// Asks the bridge to stop, waking it from its sleep.
     pub fn stop(&self) {
         self.stop.store(true, Ordering::SeqCst);
         let _ = (&*self.wake).write(&[1]);
@@ -192,6 +210,7 @@ pub struct Bridge {
     counters: BridgeCounters,
     deadline: Option<Instant>,
     seed: u64,
+    exit_when_clients_done: bool,
     control: Control,
     wake_rx: UnixStream,
     tx_buf: Vec<u8>,
@@ -234,8 +253,11 @@ impl Bridge {
                 .run_for
                 .map(|d| clock.now() + seqs::time::Duration::from_micros(d.as_micros() as u64)),
             seed: config.seed,
+            exit_when_clients_done: config.exit_when_clients_done,
             control: Control {
                 stop: Arc::new(AtomicBool::new(false)),
+                clients_done: Arc::new(AtomicBool::new(false)),
+                counters: Arc::default(),
                 wake: Arc::new(wake_tx),
             },
             wake_rx,
@@ -275,6 +297,7 @@ impl Bridge {
             if let Some(capture) = &mut self.capture {
                 capture.flush()?;
             }
+            self.publish_counters();
             let timeout = self.next_deadline().map(|d| self.clock.until(d));
             let [frames, woken] =
                 sys::wait_readable([self.device.as_fd(), self.wake_rx.as_fd()], timeout)?;
@@ -289,6 +312,7 @@ impl Bridge {
         if let Some(capture) = &mut self.capture {
             capture.flush()?;
         }
+        self.publish_counters();
         Ok(BridgeReport {
             seed: self.seed,
             stopped,
@@ -299,18 +323,26 @@ impl Bridge {
         })
     }
 
+    fn publish_counters(&self) {
+        *self
+            .control
+            .counters
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = self.counters;
+    }
+
     fn stop_reason(&self) -> Option<StopReason> {
-        let clients: Vec<_> = self
-            .apps
-            .iter()
-            .map(App::service)
-            .filter(|s| s.is_finite())
-            .collect();
+        let mut clients = self.apps.iter().map(App::service).filter(|s| s.is_finite());
+        let clients_done =
+            clients.next().is_some_and(|first| first.is_done()) && clients.all(|s| s.is_done());
+        self.control
+            .clients_done
+            .store(clients_done, Ordering::SeqCst);
         if self.control.stop.load(Ordering::SeqCst) {
             Some(StopReason::Requested)
         } else if self.deadline.is_some_and(|d| self.clock.now() >= d) {
             Some(StopReason::Deadline)
-        } else if !clients.is_empty() && clients.iter().all(|s| s.is_done()) {
+        } else if clients_done && self.exit_when_clients_done {
             Some(StopReason::ClientsDone)
         } else {
             None

@@ -1,0 +1,197 @@
+//! Interop with real Linux peers over a TAP device, inside a network
+//! namespace each case creates (192.0.2.0/24 only). Run as root:
+//! `SEQS_INTEROP=1 cargo test -p seqs-tap --test interop`; without root or
+//! the tools (tap/ci-deps.sh) every case prints SKIPPED and passes, unless
+//! SEQS_INTEROP=1. Artefacts (captures, tool logs) land in
+//! target/tmp/interop/<case>/.
+
+#[path = "interop/netns.rs"]
+mod netns;
+
+use std::time::Duration;
+
+use netns::{describe, Lab, LINUX, OURS};
+use seqs::time::Duration as StackDuration;
+use seqs::Endpoint;
+use seqs_tap::apps::{AppSpec, PingSpec, Report, UdpClientSpec, UdpEchoSpec};
+use seqs_tap::LossRate;
+
+const ECHO_PORT: u16 = 7;
+const LINUX_ECHO_PORT: u16 = 9000;
+const SHORT: Duration = Duration::from_secs(10);
+
+fn only_report(reports: &[Report]) -> &Report {
+    match reports {
+        [one] => one,
+        other => panic!("expected one app report, got {other:?}"),
+    }
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn linux_pings_our_node() {
+    let Some(mut lab) = Lab::new("linux_pings_us", &["ping"]) else {
+        return;
+    };
+    lab.start_bridge(|_| {});
+    let ours = OURS.to_string();
+    let out = lab.exec(
+        &["ping", "-n", "-c", "5", "-i", "0.2", "-W", "2", &ours],
+        &[],
+        SHORT,
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        stdout(&out).contains("5 packets transmitted, 5 received"),
+        "{}",
+        describe(&out)
+    );
+    // Full-size frames: 1472 data bytes fill a 1500-byte MTU exactly.
+    let out = lab.exec(
+        &[
+            "ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", "-s", "1472", "-M", "do", &ours,
+        ],
+        &[],
+        SHORT,
+    );
+    assert!(
+        stdout(&out).contains("3 packets transmitted, 3 received"),
+        "{}",
+        describe(&out)
+    );
+    let report = lab.finish();
+    assert_eq!(report.stack.icmp_in, 8, "{report:#?}");
+    assert_eq!(report.stack.total_drops(), 0, "{report:#?}");
+}
+
+#[test]
+fn our_node_pings_linux() {
+    let Some(mut lab) = Lab::new("we_ping_linux", &[]) else {
+        return;
+    };
+    lab.start_bridge(|config| {
+        config.apps.push(AppSpec::Ping(PingSpec {
+            count: 5,
+            interval: StackDuration::from_millis(200),
+            ..PingSpec::new(LINUX)
+        }));
+    });
+    lab.wait_for_clients(SHORT);
+    let report = lab.finish();
+    let Report::Ping(ping) = only_report(&report.apps) else {
+        panic!("{report:#?}");
+    };
+    assert_eq!((ping.sent, ping.received()), (5, 5), "{ping}");
+    assert_eq!((ping.duplicates, ping.corrupted), (0, 0), "{ping}");
+    let rtts: Vec<_> = ping.rtts().collect();
+    assert_eq!(rtts.len(), 5, "every reply timed: {ping}");
+    assert!(
+        rtts.iter().all(|rtt| *rtt < StackDuration::from_secs(1)),
+        "{ping}"
+    );
+    println!("{ping}");
+}
+
+#[test]
+fn linux_udp_clients_get_echoes_from_our_node() {
+    let Some(mut lab) = Lab::new("udp_echo_server", &["socat", "nc"]) else {
+        return;
+    };
+    lab.start_bridge(|config| {
+        config
+            .apps
+            .push(AppSpec::UdpEcho(UdpEchoSpec { port: ECHO_PORT }));
+    });
+    let to = format!("UDP4:{OURS}:{ECHO_PORT}");
+    let out = lab.exec(
+        &["socat", "-t", "2", "-", &to],
+        b"hello from socat\n",
+        SHORT,
+    );
+    assert_eq!(stdout(&out), "hello from socat\n", "{}", describe(&out));
+
+    let full: Vec<u8> = (0..1472).map(|i| b'a' + (i % 26) as u8).collect();
+    let out = lab.exec(&["socat", "-t", "2", "-", &to], &full, SHORT);
+    assert_eq!(
+        out.stdout,
+        full,
+        "a datagram filling the MTU: {}",
+        describe(&out)
+    );
+
+    let port = ECHO_PORT.to_string();
+    let ours = OURS.to_string();
+    let out = lab.exec(
+        &["nc", "-u", "-w", "1", &ours, &port],
+        b"hello from nc\n",
+        SHORT,
+    );
+    assert_eq!(stdout(&out), "hello from nc\n", "{}", describe(&out));
+
+    let report = lab.finish();
+    let Report::UdpEcho(echo) = only_report(&report.apps) else {
+        panic!("{report:#?}");
+    };
+    assert_eq!((echo.echoed, echo.unsent), (3, 0), "{echo}");
+    assert_eq!(echo.bytes, 17 + 1472 + 14, "{echo}");
+}
+
+#[test]
+fn our_udp_client_gets_echoes_from_linux() {
+    let Some(mut lab) = Lab::new("udp_client", &["socat"]) else {
+        return;
+    };
+    let listen = format!("UDP4-LISTEN:{LINUX_ECHO_PORT},bind={LINUX}");
+    lab.spawn("socat-echo", &["socat", &listen, "PIPE"]);
+    lab.wait_udp_listener(LINUX_ECHO_PORT);
+    lab.start_bridge(|config| {
+        config.apps.push(AppSpec::UdpClient(UdpClientSpec {
+            count: 10,
+            size: 512,
+            interval: StackDuration::from_millis(20),
+            ..UdpClientSpec::new(Endpoint::new(LINUX, LINUX_ECHO_PORT))
+        }));
+    });
+    lab.wait_for_clients(SHORT);
+    let report = lab.finish();
+    let Report::UdpClient(client) = only_report(&report.apps) else {
+        panic!("{report:#?}");
+    };
+    assert_eq!((client.sent, client.received), (10, 10), "{client}");
+    assert_eq!((client.duplicates, client.corrupted), (0, 0), "{client}");
+}
+
+/// Seeded loss on both of the bridge's directions: requests and replies
+/// vanish, ARP must retry, and nothing else goes wrong.
+#[test]
+fn ping_survives_seeded_loss() {
+    let Some(mut lab) = Lab::new("ping_with_loss", &[]) else {
+        return;
+    };
+    lab.start_bridge(|config| {
+        config.ingress_loss = LossRate::new(0.2).expect("valid rate");
+        config.egress_loss = LossRate::new(0.2).expect("valid rate");
+        config.apps.push(AppSpec::Ping(PingSpec {
+            count: 20,
+            interval: StackDuration::from_millis(50),
+            timeout: StackDuration::from_secs(1),
+            ..PingSpec::new(LINUX)
+        }));
+    });
+    lab.wait_for_clients(SHORT);
+    let report = lab.finish();
+    let Report::Ping(ping) = only_report(&report.apps) else {
+        panic!("{report:#?}");
+    };
+    let lost = report.bridge.ingress_lost + report.bridge.egress_lost;
+    assert!(lost > 0, "{report:#?}");
+    assert!(
+        ping.received() > 0 && ping.received() < 20,
+        "{ping} with {lost} frames lost"
+    );
+    assert_eq!((ping.duplicates, ping.corrupted), (0, 0), "{ping}");
+    println!("{ping}; bridge lost {lost} frames");
+}
