@@ -112,6 +112,15 @@ pub enum StopReason {
     Deadline,
     /// [`Control::stop`] was called.
     Requested,
+    /// SIGINT or SIGTERM, after [`stop_on_interrupt`].
+    Interrupted,
+}
+
+/// Makes SIGINT (Ctrl-C) and SIGTERM stop a bridge running on the calling
+/// thread cleanly: the capture is flushed and the report returned. For
+/// programs that run one bridge on their main thread, like the CLI.
+pub fn stop_on_interrupt() -> io::Result<()> {
+    sys::catch_interrupts()
 }
 
 #[derive(Debug, Clone)]
@@ -340,6 +349,8 @@ impl Bridge {
             .store(clients_done, Ordering::SeqCst);
         if self.control.stop.load(Ordering::SeqCst) {
             Some(StopReason::Requested)
+        } else if sys::interrupted() {
+            Some(StopReason::Interrupted)
         } else if self.deadline.is_some_and(|d| self.clock.now() >= d) {
             Some(StopReason::Deadline)
         } else if clients_done && self.exit_when_clients_done {

@@ -145,6 +145,9 @@ pub fn run(args: TapArgs) -> ExitCode {
         Ok(device) => device,
         Err(e) => return fail(format_args!("cannot open TAP device {}: {e}", args.tap)),
     };
+    if let Err(e) = crate::stop_on_interrupt() {
+        return fail(format_args!("cannot catch interrupts: {e}"));
+    }
     let config = args.bridge_config(seed);
     eprintln!(
         "seqs-tap on {}: {} mac {} seed {}",

@@ -23,8 +23,8 @@ mod loss;
 mod sys;
 
 pub use bridge::{
-    random_seed, Addressing, Bridge, BridgeConfig, BridgeCounters, BridgeReport, Control, Running,
-    StopReason, TapStack,
+    random_seed, stop_on_interrupt, Addressing, Bridge, BridgeConfig, BridgeCounters, BridgeReport,
+    Control, Running, StopReason, TapStack,
 };
 pub use capture::Capture;
 pub use clock::Clock;
