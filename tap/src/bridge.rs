@@ -1,4 +1,5 @@
-//! The real-time driver: one stack, one TAP device, the apps beside them.
+//! The real-time driver: one stack, one link (a TAP device), the apps
+//! beside them.
 
 use std::fs::File;
 use std::io::{self, Read, Write};
@@ -19,7 +20,7 @@ use seqs::{Config, Stack, Storage};
 
 use crate::apps::{App, AppError, AppSpec, Report};
 use crate::loss::chacha_stream;
-use crate::{sys, Capture, Clock, Dropper, EventLog, LossRate, TapDevice};
+use crate::{sys, Capture, Clock, Dropper, EventLog, FrameIo, LossRate, TapDevice};
 
 /// The stack as the bridge runs it: owned storage, ChaCha from the seed.
 pub type TapStack = Stack<'static, ChaCha8Rng>;
@@ -207,8 +208,8 @@ impl Drop for Running {
 }
 
 #[derive(Debug)]
-pub struct Bridge {
-    device: TapDevice,
+pub struct Bridge<D = TapDevice> {
+    device: D,
     stack: TapStack,
     clock: Clock,
     ingress: Dropper,
@@ -225,10 +226,10 @@ pub struct Bridge {
     tx_buf: Vec<u8>,
 }
 
-impl Bridge {
+impl<D: FrameIo + 'static> Bridge<D> {
     /// Builds the stack, opens the capture and starts the apps; the clock
     /// starts now.
-    pub fn new(device: TapDevice, config: BridgeConfig) -> io::Result<Self> {
+    pub fn new(device: D, config: BridgeConfig) -> io::Result<Self> {
         let clock = Clock::start();
         let mut stack = Stack::new(
             Config::new(config.mac),

@@ -28,6 +28,6 @@ pub use bridge::{
 };
 pub use capture::Capture;
 pub use clock::Clock;
-pub use device::TapDevice;
+pub use device::{FrameIo, TapDevice};
 pub use events::EventLog;
 pub use loss::{Dropper, LossRate};
