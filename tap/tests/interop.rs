@@ -64,6 +64,9 @@ fn linux_pings_our_node() {
         "{}",
         describe(&out)
     );
+    // The kernel resolved us through ARP and holds our MAC.
+    let neigh = lab.ok(&["ip", "neigh", "show", &ours]);
+    assert!(stdout(&neigh).contains(OUR_MAC), "{}", describe(&neigh));
     let report = lab.finish();
     assert_eq!(report.stack.icmp_in, 8, "{report:#?}");
     assert_eq!(report.stack.total_drops(), 0, "{report:#?}");
@@ -146,7 +149,9 @@ fn our_udp_client_gets_echoes_from_linux() {
     let Some(mut lab) = Lab::new("udp_client", &["socat"]) else {
         return;
     };
-    let listen = format!("UDP4-LISTEN:{LINUX_ECHO_PORT},bind={LINUX}");
+    // One child per datagram, each with its own pipe: echoes can never
+    // coalesce, however slowly the machine runs.
+    let listen = format!("UDP4-RECVFROM:{LINUX_ECHO_PORT},bind={LINUX},fork");
     lab.spawn("socat-echo", &["socat", &listen, "PIPE"]);
     lab.wait_udp_listener(LINUX_ECHO_PORT);
     lab.start_bridge(|config| {
