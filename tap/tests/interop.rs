@@ -10,12 +10,12 @@ mod netns;
 
 use std::time::Duration;
 
-use netns::{describe, Lab, LINUX, OURS};
+use netns::{describe, have_tools, tshark_check, Lab, LINUX, OURS};
 use seqs::stats::DropReason;
 use seqs::time::Duration as StackDuration;
 use seqs::Endpoint;
 use seqs_tap::apps::{AppSpec, PingSpec, Report, UdpClientSpec, UdpEchoSpec};
-use seqs_tap::LossRate;
+use seqs_tap::{Capture, LossRate};
 
 const ECHO_PORT: u16 = 7;
 const LINUX_ECHO_PORT: u16 = 9000;
@@ -274,4 +274,47 @@ fn linux_pings_with_fragmented_requests() {
         describe(&out)
     );
     lab.finish();
+}
+
+/// The capture check itself: a valid frame passes, and a bad IP checksum, a
+/// bad UDP checksum and a truncated datagram are each reported.
+#[test]
+fn tshark_check_flags_bad_frames() {
+    if !have_tools("tshark_check", &["tshark"]) {
+        return;
+    }
+    // 192.0.2.1:1234 -> 192.0.2.2:7 "ping", both checksums valid.
+    let good: Vec<u8> = [
+        "020000000002020000000001",
+        "0800",
+        "45000020000100004011f6c8c0000201c0000202",
+        "04d20007000c9828",
+        "70696e67",
+    ]
+    .concat()
+    .as_bytes()
+    .chunks(2)
+    .map(|h| u8::from_str_radix(std::str::from_utf8(h).unwrap(), 16).unwrap())
+    .collect();
+    let mut bad_ip = good.clone();
+    bad_ip[24] ^= 0x01;
+    let mut bad_udp = good.clone();
+    bad_udp[40] ^= 0x01;
+    let truncated = good[..good.len() - 3].to_vec();
+
+    let path = std::env::temp_dir().join(format!("seqs-tshark-check-{}.pcap", std::process::id()));
+    let mut capture = Capture::create(&path).unwrap();
+    for frame in [&good, &bad_ip, &bad_udp, &truncated] {
+        capture.record(frame).unwrap();
+    }
+    capture.flush().unwrap();
+    drop(capture);
+    let (frames, bad) = tshark_check(&path);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(frames, 4);
+    let flagged: Vec<&str> = bad
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap_or(""))
+        .collect();
+    assert_eq!(flagged, ["2", "3", "4"], "{bad}");
 }

@@ -424,10 +424,10 @@ fn pcap_frames(path: &Path) -> u64 {
     frames
 }
 
-/// Frames in `capture`, and tshark's lines for the bad ones.
-fn tshark_check(capture: &Path) -> (usize, String) {
+/// Frames in `capture`, and tshark's lines for the bad ones (one tshark
+/// pass: its start-up dominates the suite's time).
+pub fn tshark_check(capture: &Path) -> (u64, String) {
     let file = capture.to_string_lossy();
-    let all = tshark(&["-r", &file, "-T", "fields", "-e", "frame.number"]);
     let bad = tshark(&[
         "-r",
         &file,
@@ -440,7 +440,7 @@ fn tshark_check(capture: &Path) -> (usize, String) {
         "-Y",
         BAD_FRAMES,
     ]);
-    (all.lines().count(), bad)
+    (pcap_frames(capture), bad)
 }
 
 /// tshark's stdout; it exits 0 even when the display finds errors, so a
@@ -461,6 +461,16 @@ fn tshark(args: &[&str]) -> String {
         describe(&out)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Whether `tools` are installed; prints SKIPPED (or fails under
+/// `SEQS_INTEROP=1`) when not. For cases that need no namespace.
+pub fn have_tools(case: &str, tools: &[&str]) -> bool {
+    let missing: Vec<_> = tools.iter().filter(|t| !on_path(t)).copied().collect();
+    if !missing.is_empty() {
+        skip(case, &format!("missing tools: {}", missing.join(", ")));
+    }
+    missing.is_empty()
 }
 
 /// Why this machine cannot run a case, if it cannot.
