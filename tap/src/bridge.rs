@@ -19,15 +19,18 @@ use seqs::wire::{EthernetAddress, Ipv4Cidr};
 use seqs::{Config, Stack, Storage};
 
 use crate::apps::{App, AppError, AppSpec, Report};
+use crate::clock::stack_duration;
 use crate::loss::chacha_stream;
 use crate::{sys, Capture, Clock, Dropper, EventLog, FrameIo, LossRate, TapDevice};
 
 /// The stack as the bridge runs it: owned storage, ChaCha from the seed.
 pub type TapStack = Stack<'static, ChaCha8Rng>;
 
+/// Ethernet header plus one 802.1Q tag, beyond the IP MTU.
+const ETHERNET_OVERHEAD: usize = 14 + 4;
 /// Largest frame read from the device: a 64 KiB datagram plus headers, so
 /// a peer with a large MTU is never truncated.
-const MAX_FRAME: usize = 65_536 + 18;
+const MAX_FRAME: usize = 65_536 + ETHERNET_OVERHEAD;
 /// Frames handled per wake-up before the bridge checks for a stop request.
 const RX_BURST: usize = 64;
 /// Rounds of "poll apps, drain transmit" per event before sleeping.
@@ -249,7 +252,7 @@ impl<D: FrameIo + 'static> Bridge<D> {
         let (wake_tx, wake_rx) = UnixStream::pair()?;
         wake_rx.set_nonblocking(true)?;
         wake_tx.set_nonblocking(true)?;
-        let tx_len = stack.config().mtu + 18;
+        let tx_len = stack.config().mtu + ETHERNET_OVERHEAD;
         Ok(Bridge {
             device,
             stack,
@@ -259,9 +262,7 @@ impl<D: FrameIo + 'static> Bridge<D> {
             apps,
             log: EventLog::new(config.verbose),
             counters: BridgeCounters::default(),
-            deadline: config
-                .run_for
-                .map(|d| clock.now() + seqs::time::Duration::from_micros(d.as_micros() as u64)),
+            deadline: config.run_for.map(|d| clock.now() + stack_duration(d)),
             seed: config.seed,
             exit_when_clients_done: config.exit_when_clients_done,
             control: Control {

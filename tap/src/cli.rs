@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use seqs::time::Duration;
 use seqs::wire::{EthernetAddress, Ipv4Cidr};
 use seqs::Endpoint;
 
 use crate::apps::{AppSpec, PingSpec, Report, UdpClientSpec, UdpEchoSpec};
+use crate::clock::stack_duration;
 use crate::{random_seed, Addressing, Bridge, BridgeConfig, BridgeReport, LossRate, TapDevice};
 
 /// Run one seqs stack node in real time on a Linux TAP device.
@@ -91,7 +91,7 @@ impl AppArgs {
         let pings = self.ping.iter().map(|&target| {
             AppSpec::Ping(PingSpec {
                 count: self.ping_count,
-                interval: micros(self.ping_interval),
+                interval: stack_duration(self.ping_interval),
                 size: self.ping_size,
                 ..PingSpec::new(target)
             })
@@ -104,7 +104,7 @@ impl AppArgs {
             AppSpec::UdpClient(UdpClientSpec {
                 count: self.udp_count,
                 size: self.udp_size,
-                interval: micros(self.udp_interval),
+                interval: stack_duration(self.udp_interval),
                 ..UdpClientSpec::new(Endpoint::new(*to.ip(), to.port()))
             })
         });
@@ -212,10 +212,6 @@ fn print_report(report: &BridgeReport) {
     for (reason, n) in s.nonzero_drops() {
         println!("  dropped {reason}: {n}");
     }
-}
-
-fn micros(d: std::time::Duration) -> Duration {
-    Duration::from_micros(u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
 }
 
 fn parse_cidr(s: &str) -> Result<Ipv4Cidr, String> {

@@ -1,6 +1,6 @@
 //! Real time as the stack sees it: microseconds since the bridge started.
 
-use seqs::time::Instant;
+use seqs::time::{Duration, Instant};
 
 /// A monotonic clock whose zero is the bridge's start.
 #[derive(Debug, Clone, Copy)]
@@ -25,4 +25,9 @@ impl Clock {
         let left = deadline.saturating_duration_since(self.now());
         std::time::Duration::from_micros(left.total_micros())
     }
+}
+
+/// A std duration in the stack's units (whole microseconds, saturating).
+pub fn stack_duration(d: std::time::Duration) -> Duration {
+    Duration::from_micros(u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
 }

@@ -81,6 +81,7 @@ impl Service for UdpEcho {
                     );
                 }
             }
+            // Echoed or undeliverable: either way it leaves the queue.
             let _ = socket.recv();
         }
     }
