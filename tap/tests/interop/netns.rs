@@ -14,6 +14,7 @@ use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Once;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -44,6 +45,8 @@ const CAP_SYS_ADMIN: u32 = 21;
 
 /// Counts namespaces and devices made by this process, for unique names.
 static NEXT_ID: AtomicUsize = AtomicUsize::new(0);
+/// Stale namespaces are swept once per test process.
+static SWEEP: Once = Once::new();
 
 /// A tshark display filter matching every frame that is malformed or
 /// carries a bad IP, UDP, TCP or ICMP checksum, or any other expert error.
@@ -74,6 +77,7 @@ impl Lab {
             skip(case, &reason);
             return None;
         }
+        SWEEP.call_once(sweep_stale_namespaces);
         let id = NEXT_ID.fetch_add(1, Ordering::SeqCst);
         let pid = std::process::id();
         let namespace = Namespace::create(&format!("seqs-{pid}-{id}-{case}"));
@@ -290,6 +294,39 @@ impl Drop for Lab {
         drop(self.bridge.take());
         drop(self.device.take());
         self.stop_background();
+    }
+}
+
+/// Deletes namespaces a killed earlier run of this suite left behind:
+/// named `seqs-<pid>-...` with no process `<pid>` alive. Processes still
+/// inside one (a tcpdump) are stopped by pid first.
+fn sweep_stale_namespaces() {
+    let Ok(out) = Command::new("ip").args(["netns", "list"]).output() else {
+        return;
+    };
+    let listing = String::from_utf8_lossy(&out.stdout).into_owned();
+    for name in listing.lines().filter_map(|l| l.split_whitespace().next()) {
+        let owner = name
+            .strip_prefix("seqs-")
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok());
+        let Some(owner) = owner else {
+            continue;
+        };
+        if Path::new(&format!("/proc/{owner}")).exists() {
+            continue;
+        }
+        let pids = Command::new("ip")
+            .args(["netns", "pids", name])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default();
+        for pid in pids.split_whitespace().filter(|p| p.parse::<u32>().is_ok()) {
+            let _ = Command::new("sh")
+                .args(["-c", &format!("kill -KILL {pid}")])
+                .status();
+        }
+        let _ = Command::new("ip").args(["netns", "delete", name]).status();
     }
 }
 
