@@ -2,7 +2,7 @@
 //! beside them.
 
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::net::Ipv4Addr;
 use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream;
@@ -21,6 +21,7 @@ use seqs::{Config, Stack, Storage};
 use crate::apps::{App, AppError, AppSpec, Report};
 use crate::clock::stack_duration;
 use crate::loss::chacha_stream;
+use crate::net::{Net, Shared};
 use crate::{sys, Capture, Clock, Dropper, EventLog, FrameIo, LossRate, TapDevice};
 
 /// The stack as the bridge runs it: owned storage, ChaCha from the seed.
@@ -143,7 +144,7 @@ pub struct Control {
     stop: Arc<AtomicBool>,
     clients_done: Arc<AtomicBool>,
     counters: Arc<Mutex<BridgeCounters>>,
-    wake: Arc<UnixStream>,
+    shared: Arc<Shared>,
 }
 
 impl Control {
@@ -160,7 +161,12 @@ impl Control {
     /// Asks the bridge to stop, waking it from its sleep.
     pub fn stop(&self) {
         self.stop.store(true, Ordering::SeqCst);
-        let _ = (&*self.wake).write(&[1]);
+        self.shared.wake();
+    }
+
+    /// Blocking sockets on the bridge's stack.
+    pub fn net(&self) -> Net {
+        Net::new(Arc::clone(&self.shared))
     }
 }
 
@@ -213,7 +219,7 @@ impl Drop for Running {
 #[derive(Debug)]
 pub struct Bridge<D = TapDevice> {
     device: D,
-    stack: TapStack,
+    shared: Arc<Shared>,
     clock: Clock,
     ingress: Dropper,
     egress: Dropper,
@@ -253,9 +259,10 @@ impl<D: FrameIo + 'static> Bridge<D> {
         wake_rx.set_nonblocking(true)?;
         wake_tx.set_nonblocking(true)?;
         let tx_len = stack.config().mtu + ETHERNET_OVERHEAD;
+        let shared = Arc::new(Shared::new(stack, wake_tx));
         Ok(Bridge {
             device,
-            stack,
+            shared: Arc::clone(&shared),
             ingress: Dropper::new(config.ingress_loss, config.seed, INGRESS_STREAM),
             egress: Dropper::new(config.egress_loss, config.seed, EGRESS_STREAM),
             capture,
@@ -269,7 +276,7 @@ impl<D: FrameIo + 'static> Bridge<D> {
                 stop: Arc::new(AtomicBool::new(false)),
                 clients_done: Arc::new(AtomicBool::new(false)),
                 counters: Arc::default(),
-                wake: Arc::new(wake_tx),
+                shared,
             },
             wake_rx,
             tx_buf: vec![0; tx_len],
@@ -281,8 +288,9 @@ impl<D: FrameIo + 'static> Bridge<D> {
         self.control.clone()
     }
 
-    pub fn stack(&self) -> &TapStack {
-        &self.stack
+    /// Blocking sockets on this bridge's stack; usable once it runs.
+    pub fn net(&self) -> Net {
+        self.control.net()
     }
 
     /// Runs the bridge on a new thread.
@@ -299,17 +307,43 @@ impl<D: FrameIo + 'static> Bridge<D> {
 
     /// Runs until stopped (see [`BridgeConfig::run_for`]) and reports.
     pub fn run(mut self) -> io::Result<BridgeReport> {
+        let shared = Arc::clone(&self.shared);
+        let result = self.serve(&shared);
+        shared.close();
+        let stopped = result?;
+        if let Some(capture) = &mut self.capture {
+            capture.flush()?;
+        }
+        self.publish_counters();
+        let stack = shared.lock().counters().clone();
+        Ok(BridgeReport {
+            seed: self.seed,
+            stopped,
+            elapsed: std::time::Duration::from_micros(self.clock.now().total_micros()),
+            bridge: self.counters,
+            stack,
+            apps: self.apps.iter().map(|a| a.service().report()).collect(),
+        })
+    }
+
+    /// The loop: holds the stack's lock while working, never while asleep.
+    fn serve(&mut self, shared: &Shared) -> io::Result<StopReason> {
         let mut frame = vec![0u8; MAX_FRAME];
-        let stopped = loop {
-            self.settle(self.clock.now())?;
+        loop {
+            let deadline = {
+                let mut stack = shared.lock();
+                self.settle(&mut stack, self.clock.now())?;
+                self.next_deadline(&stack)
+            };
+            shared.notify();
             if let Some(reason) = self.stop_reason() {
-                break reason;
+                return Ok(reason);
             }
             if let Some(capture) = &mut self.capture {
                 capture.flush()?;
             }
             self.publish_counters();
-            let timeout = self.next_deadline().map(|d| self.clock.until(d));
+            let timeout = deadline.map(|d| self.clock.until(d));
             let [frames, woken] =
                 sys::wait_readable([self.device.as_fd(), self.wake_rx.as_fd()], timeout)?;
             self.counters.wakeups += 1;
@@ -317,21 +351,9 @@ impl<D: FrameIo + 'static> Bridge<D> {
                 while (&self.wake_rx).read(&mut [0; 64]).is_ok_and(|n| n > 0) {}
             }
             if frames {
-                self.read_frames(&mut frame)?;
+                self.read_frames(&mut shared.lock(), &mut frame)?;
             }
-        };
-        if let Some(capture) = &mut self.capture {
-            capture.flush()?;
         }
-        self.publish_counters();
-        Ok(BridgeReport {
-            seed: self.seed,
-            stopped,
-            elapsed: std::time::Duration::from_micros(self.clock.now().total_micros()),
-            bridge: self.counters,
-            stack: self.stack.counters().clone(),
-            apps: self.apps.iter().map(|a| a.service().report()).collect(),
-        })
     }
 
     fn publish_counters(&self) {
@@ -363,9 +385,9 @@ impl<D: FrameIo + 'static> Bridge<D> {
     }
 
     /// The earliest instant anything is due: the stack, an app, the end.
-    fn next_deadline(&self) -> Option<Instant> {
+    fn next_deadline(&self, stack: &TapStack) -> Option<Instant> {
         let apps = self.apps.iter().filter_map(|a| a.service().poll_at());
-        self.stack
+        stack
             .poll_at()
             .into_iter()
             .chain(apps)
@@ -373,7 +395,7 @@ impl<D: FrameIo + 'static> Bridge<D> {
             .min()
     }
 
-    fn read_frames(&mut self, frame: &mut [u8]) -> io::Result<()> {
+    fn read_frames(&mut self, stack: &mut TapStack, frame: &mut [u8]) -> io::Result<()> {
         for _ in 0..RX_BURST {
             let Some(len) = self.device.recv(frame)? else {
                 break;
@@ -388,20 +410,20 @@ impl<D: FrameIo + 'static> Bridge<D> {
                 capture.record(frame)?;
             }
             let now = self.clock.now();
-            self.stack.receive(now, frame);
-            self.settle(now)?;
+            stack.receive(now, frame);
+            self.settle(stack, now)?;
         }
         Ok(())
     }
 
     /// Lets the apps act, then drains the stack; again while that sent
     /// something, since sending frees queue space an app may be waiting on.
-    fn settle(&mut self, now: Instant) -> io::Result<()> {
+    fn settle(&mut self, stack: &mut TapStack, now: Instant) -> io::Result<()> {
         for _ in 0..SETTLE_ROUNDS {
             for app in &mut self.apps {
-                app.service_mut().poll(now, &mut self.stack, &mut self.log);
+                app.service_mut().poll(now, stack, &mut self.log);
             }
-            if self.transmit(now)? == 0 {
+            if self.transmit(stack, now)? == 0 {
                 break;
             }
         }
@@ -409,9 +431,9 @@ impl<D: FrameIo + 'static> Bridge<D> {
     }
 
     /// Writes every frame the stack has now; returns how many it produced.
-    fn transmit(&mut self, now: Instant) -> io::Result<usize> {
+    fn transmit(&mut self, stack: &mut TapStack, now: Instant) -> io::Result<usize> {
         let mut produced = 0;
-        while let Some(len) = self.stack.transmit(now, &mut self.tx_buf) {
+        while let Some(len) = stack.transmit(now, &mut self.tx_buf) {
             produced += 1;
             if self.egress.lose() {
                 self.counters.egress_lost += 1;

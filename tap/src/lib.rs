@@ -19,6 +19,7 @@ mod clock;
 mod device;
 mod events;
 mod loss;
+pub mod net;
 #[allow(unsafe_code)]
 mod sys;
 

@@ -1,7 +1,8 @@
 //! Two bridges back to back over a Unix datagram pair: the real-time driver
 //! (clock, ppoll, apps, loss, capture, stopping) tested without root.
 
-use std::net::Ipv4Addr;
+use std::io::ErrorKind;
+use std::net::{Ipv4Addr, SocketAddrV4};
 use std::os::unix::net::UnixDatagram;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -174,4 +175,45 @@ fn stop_wakes_a_sleeping_bridge_promptly() {
         "{:?}",
         asked.elapsed()
     );
+}
+
+#[test]
+fn blocking_udp_socket_talks_through_a_running_bridge() {
+    let (a, b) = link();
+    let echo = AppSpec::UdpEcho(UdpEchoSpec { port: 7 });
+    let server = Bridge::new(b, config(2, vec![echo]))
+        .unwrap()
+        .spawn()
+        .unwrap();
+    let bridge = Bridge::new(a, config(1, vec![])).unwrap();
+    let net = bridge.net();
+    let client = bridge.spawn().unwrap();
+
+    let mut socket = net.bind_udp(0).unwrap();
+    assert_eq!(*socket.local_addr().unwrap().ip(), ip(1));
+    socket.set_read_timeout(Some(Duration::from_secs(2)));
+    let echo_server = SocketAddrV4::new(ip(2), 7);
+    let mut buf = [0u8; 64];
+    for i in 0..10u8 {
+        let message = [i; 20];
+        assert_eq!(socket.send_to(&message, echo_server).unwrap(), 20);
+        let (n, from) = socket.recv_from(&mut buf).unwrap();
+        assert_eq!((&buf[..n], from), (&message[..], echo_server));
+    }
+    // Like std, a datagram longer than the buffer is truncated.
+    socket.send_to(&[9; 40], echo_server).unwrap();
+    let mut small = [0u8; 8];
+    assert_eq!(socket.recv_from(&mut small).unwrap().0, 8);
+
+    socket.set_read_timeout(Some(Duration::from_millis(50)));
+    let err = socket.recv_from(&mut buf).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TimedOut);
+    let port = socket.local_addr().unwrap().port();
+    assert_eq!(net.bind_udp(port).unwrap_err().kind(), ErrorKind::AddrInUse);
+
+    let report = client.stop().unwrap();
+    assert_eq!(report.stack.udp_in, 11);
+    let err = socket.recv_from(&mut buf).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotConnected, "the bridge stopped");
+    server.stop().unwrap();
 }

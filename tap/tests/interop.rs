@@ -8,6 +8,7 @@
 #[path = "interop/netns.rs"]
 mod netns;
 
+use std::net::SocketAddrV4;
 use std::time::Duration;
 
 use netns::{describe, have_tools, tshark_check, Lab, LINUX, OURS};
@@ -169,6 +170,32 @@ fn our_udp_client_gets_echoes_from_linux() {
     };
     assert_eq!((client.sent, client.received), (10, 10), "{client}");
     assert_eq!((client.duplicates, client.corrupted), (0, 0), "{client}");
+}
+
+/// The blocking std-style socket, used from the test thread while the
+/// bridge runs, against a Linux echo server.
+#[test]
+fn blocking_udp_socket_against_linux() {
+    let Some(mut lab) = Lab::new("std_udp_socket", &["socat"]) else {
+        return;
+    };
+    let listen = format!("UDP4-RECVFROM:{LINUX_ECHO_PORT},bind={LINUX},fork");
+    lab.spawn("socat-echo", &["socat", &listen, "PIPE"]);
+    lab.wait_udp_listener(LINUX_ECHO_PORT);
+    lab.start_bridge(|_| {});
+    let mut socket = lab.net().bind_udp(0).expect("bind");
+    socket.set_read_timeout(Some(Duration::from_secs(3)));
+    let server = SocketAddrV4::new(LINUX, LINUX_ECHO_PORT);
+    let mut buf = [0u8; 2048];
+    for size in [1, 100, 1472] {
+        let message: Vec<u8> = (0..size).map(|i| i as u8).collect();
+        socket.send_to(&message, server).expect("send");
+        let (n, from) = socket.recv_from(&mut buf).expect("echo from Linux");
+        assert_eq!((&buf[..n], from), (&message[..], server));
+    }
+    drop(socket);
+    let report = lab.finish();
+    assert_eq!(report.stack.udp_in, 3, "{report:#?}");
 }
 
 /// Seeded loss on both of the bridge's directions: requests and replies

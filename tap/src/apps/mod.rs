@@ -139,7 +139,7 @@ fn icmp_socket() -> icmp::Socket<'static> {
 }
 
 /// Binds a fresh UDP socket to `port`, or to an ephemeral port when zero.
-fn open_udp(
+pub(crate) fn open_udp(
     stack: &mut TapStack,
     port: u16,
 ) -> Result<(seqs::socket::Handle<seqs::socket::Udp>, u16), AppError> {

@@ -19,6 +19,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use seqs::wire::Ipv4Cidr;
+use seqs_tap::net::Net;
 use seqs_tap::{Addressing, Bridge, BridgeConfig, BridgeReport, Running, TapDevice};
 
 /// The Linux end of the link.
@@ -138,6 +139,15 @@ impl Lab {
         let device = self.device.take().expect("bridge started once");
         let bridge = Bridge::new(device, config).expect("build the bridge");
         self.bridge = Some(bridge.spawn().expect("spawn the bridge thread"));
+    }
+
+    /// Blocking sockets on the running bridge's stack.
+    pub fn net(&self) -> Net {
+        self.bridge
+            .as_ref()
+            .expect("bridge running")
+            .control()
+            .net()
     }
 
     /// Waits until the bridge's client apps are done; the bridge keeps
