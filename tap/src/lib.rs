@@ -7,7 +7,8 @@
 //! the stack transmits, and sleeps in `ppoll(2)` until a frame arrives or
 //! the earliest deadline of the stack and its [`apps`] passes. Time is a
 //! monotonic clock since the bridge started; the RNG, and the optional
-//! seeded loss on each direction, come from one seed.
+//! seeded loss on each direction, come from one seed. While it runs, other
+//! threads use its stack through blocking std-style sockets ([`net`]).
 #![cfg(target_os = "linux")]
 #![deny(unsafe_code)]
 
