@@ -344,3 +344,19 @@ fn tshark_check_flags_bad_frames() {
         .collect();
     assert_eq!(flagged, ["2", "3", "4"], "{bad}");
 }
+
+/// A SYN to a port nobody listens on must be answered with a RST (RFC 9293
+/// 3.10.7.1), so the kernel's connect fails at once with ECONNREFUSED.
+#[test]
+#[ignore = "stack: a SYN to a closed port is dropped as tcp_no_socket without a RST (TCP not integrated yet)"]
+fn closed_tcp_port_refuses_connections() {
+    let Some(mut lab) = Lab::new("tcp_closed_port", &["nc"]) else {
+        return;
+    };
+    lab.start_bridge(|_| {});
+    let ours = OURS.to_string();
+    let out = lab.exec(&["nc", "-v", "-z", "-w", "2", &ours, "80"], &[], SHORT);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Connection refused"), "{}", describe(&out));
+    lab.finish();
+}
