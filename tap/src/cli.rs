@@ -158,7 +158,7 @@ pub fn run(args: TapArgs) -> ExitCode {
         Err(e) => return fail(format_args!("bridge failed: {e}")),
     };
     print_report(&report);
-    if report.apps.iter().all(complete) {
+    if report.apps.iter().all(Report::is_complete) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
@@ -168,15 +168,6 @@ pub fn run(args: TapArgs) -> ExitCode {
 fn fail(what: std::fmt::Arguments<'_>) -> ExitCode {
     eprintln!("seqs-tap: {what}");
     ExitCode::from(2)
-}
-
-/// A client got every answer it asked for; servers always count as complete.
-fn complete(report: &Report) -> bool {
-    match report {
-        Report::Ping(r) => r.received() == usize::from(r.sent) && r.corrupted == 0,
-        Report::UdpClient(r) => r.received == r.sent && r.corrupted == 0,
-        Report::UdpEcho(_) => true,
-    }
 }
 
 fn print_report(report: &BridgeReport) {

@@ -108,6 +108,17 @@ impl App {
     }
 }
 
+impl Report {
+    /// A client got every answer it asked for; servers always are.
+    pub fn is_complete(&self) -> bool {
+        match self {
+            Report::Ping(r) => r.is_complete(),
+            Report::UdpClient(r) => r.is_complete(),
+            Report::UdpEcho(_) => true,
+        }
+    }
+}
+
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

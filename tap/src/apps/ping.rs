@@ -37,6 +37,8 @@ impl PingSpec {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PingReport {
     pub target: Ipv4Addr,
+    /// Requests asked for.
+    pub count: u16,
     pub sent: u16,
     /// Sequence numbers answered, each once, with the RTT when known.
     pub replies: Vec<(u16, Option<Duration>)>,
@@ -52,6 +54,11 @@ impl PingReport {
 
     pub fn rtts(&self) -> impl Iterator<Item = Duration> + '_ {
         self.replies.iter().filter_map(|&(_, rtt)| rtt)
+    }
+
+    /// Every request went out and came back intact.
+    pub fn is_complete(&self) -> bool {
+        self.sent == self.count && self.received() == usize::from(self.count) && self.corrupted == 0
     }
 }
 
@@ -97,6 +104,7 @@ impl Ping {
             .ok_or(AppError::NoSocketSlot)?;
         let report = PingReport {
             target: spec.target,
+            count: spec.count,
             sent: 0,
             replies: Vec::new(),
             duplicates: 0,

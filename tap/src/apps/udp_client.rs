@@ -40,6 +40,8 @@ impl UdpClientSpec {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UdpClientReport {
     pub remote: Endpoint,
+    /// Datagrams asked for.
+    pub count: u32,
     pub sent: u32,
     /// Distinct datagrams echoed back intact.
     pub received: u32,
@@ -47,6 +49,13 @@ pub struct UdpClientReport {
     /// Datagrams from the remote that match nothing we sent.
     pub corrupted: u32,
     pub rtts: Vec<Duration>,
+}
+
+impl UdpClientReport {
+    /// Every datagram went out and came back intact.
+    pub fn is_complete(&self) -> bool {
+        self.sent == self.count && self.received == self.count && self.corrupted == 0
+    }
 }
 
 impl fmt::Display for UdpClientReport {
@@ -86,6 +95,7 @@ impl UdpClient {
         Ok(UdpClient {
             report: UdpClientReport {
                 remote: spec.remote,
+                count: spec.count,
                 sent: 0,
                 received: 0,
                 duplicates: 0,
