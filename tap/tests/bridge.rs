@@ -81,6 +81,7 @@ fn ping_between_two_bridges() {
         panic!("{client:#?}");
     };
     assert_eq!((ping.sent, ping.received()), (5, 5), "{ping}");
+    assert!(ping.is_complete(), "{ping}");
     assert_eq!(ping.rtts().count(), 5, "{ping}");
     assert_eq!(server.stack.icmp_in, 5);
     assert_eq!(server.stopped, StopReason::Requested);
@@ -104,6 +105,7 @@ fn udp_client_and_echo_server() {
         (20, 20, 0, 0),
         "{c}"
     );
+    assert!(c.is_complete(), "{c}");
     let [Report::UdpEcho(e)] = &server.apps[..] else {
         panic!("{server:#?}");
     };
@@ -124,6 +126,7 @@ fn seeded_loss_loses_frames_in_both_directions() {
         "{client:#?}"
     );
     assert!(ping.received() > 0 && ping.received() < 40, "{ping}");
+    assert!(!client.apps[0].is_complete());
     assert_eq!((ping.duplicates, ping.corrupted), (0, 0), "{ping}");
     assert_eq!(
         client.stack.frames_in + client.bridge.ingress_lost,
