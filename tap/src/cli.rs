@@ -64,8 +64,10 @@ pub struct AppArgs {
     /// Ping this address.
     #[arg(long, value_name = "ADDR")]
     pub ping: Vec<Ipv4Addr>,
+    /// Echo requests per --ping target.
     #[arg(long, default_value_t = 5)]
     pub ping_count: u16,
+    /// Time between echo requests.
     #[arg(long, default_value = "1s", value_parser = parse_duration)]
     pub ping_interval: std::time::Duration,
     /// Echo data bytes per request.
@@ -77,11 +79,13 @@ pub struct AppArgs {
     /// Send numbered datagrams to this UDP echo server and verify the echoes.
     #[arg(long, value_name = "ADDR:PORT")]
     pub udp_send: Vec<SocketAddrV4>,
+    /// Datagrams per --udp-send target.
     #[arg(long, default_value_t = 5)]
     pub udp_count: u32,
     /// Payload bytes per datagram (at least 4).
     #[arg(long, default_value_t = 64)]
     pub udp_size: usize,
+    /// Time between datagrams.
     #[arg(long, default_value = "100ms", value_parser = parse_duration)]
     pub udp_interval: std::time::Duration,
 }
