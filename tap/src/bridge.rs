@@ -308,9 +308,10 @@ impl<D: FrameIo + 'static> Bridge<D> {
     /// Runs until stopped (see [`BridgeConfig::run_for`]) and reports.
     pub fn run(mut self) -> io::Result<BridgeReport> {
         let shared = Arc::clone(&self.shared);
-        let result = self.serve(&shared);
-        shared.close();
-        let stopped = result?;
+        let stopped = {
+            let _closing = CloseOnExit(&shared);
+            self.serve(&shared)?
+        };
         if let Some(capture) = &mut self.capture {
             capture.flush()?;
         }
@@ -454,6 +455,15 @@ impl<D: FrameIo + 'static> Bridge<D> {
             }
         }
         Ok(produced)
+    }
+}
+
+/// Fails blocked socket calls once the bridge stops, even by a panic.
+struct CloseOnExit<'a>(&'a Shared);
+
+impl Drop for CloseOnExit<'_> {
+    fn drop(&mut self) {
+        self.0.close();
     }
 }
 
