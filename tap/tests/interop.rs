@@ -348,7 +348,6 @@ fn tshark_check_flags_bad_frames() {
 /// A SYN to a port nobody listens on must be answered with a RST (RFC 9293
 /// 3.10.7.1), so the kernel's connect fails at once with ECONNREFUSED.
 #[test]
-#[ignore = "stack: a SYN to a closed port is dropped as tcp_no_socket without a RST (TCP not integrated yet)"]
 fn closed_tcp_port_refuses_connections() {
     let Some(mut lab) = Lab::new("tcp_closed_port", &["nc"]) else {
         return;
