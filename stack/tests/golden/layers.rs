@@ -200,3 +200,16 @@ pub fn learn_client<R: RngCore>(stack: &mut Stack<'_, R>, now: Instant) -> Vec<V
     stack.receive(now, request);
     transmit_all(stack, now)
 }
+
+/// The options every Linux SYN and SYN-ACK in the captures carries: MSS
+/// 1460, SACK permitted, timestamps, window scale 10 (on the wire in that
+/// order with one NOP before the scale, which the round trip in [`tcp`]
+/// proves our emitter reproduces).
+pub fn assert_linux_syn_options(repr: &tcp::Repr<'_>, tsval: u32, tsecr: u32) {
+    assert_eq!(repr.max_seg_size, Some(1460));
+    assert!(repr.sack_permitted);
+    assert_eq!(repr.timestamp, Some(tcp::Timestamp { tsval, tsecr }));
+    assert_eq!(repr.window_scale, Some(10));
+    assert_eq!(repr.sack_ranges, [None; tcp::MAX_SACK_BLOCKS]);
+    assert_eq!(repr.header_len(), 40);
+}
