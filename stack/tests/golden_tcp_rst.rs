@@ -50,6 +50,15 @@ fn reset_decodes_field_by_field() {
 }
 
 #[test]
+fn our_reset_reply_to_the_syn_is_linux_reset() {
+    let frames = capture("tcp_rst.pcap");
+    let (_, syn, _) = layers::tcp(&frames[0]);
+    let (ip, _, _) = layers::tcp(&frames[1]);
+    let ours = seqs::tcp::reset_reply(&syn).expect("a SYN is answered");
+    assert_eq!(emit_tcp(&ours, &ip), &frames[1][L4..]);
+}
+
+#[test]
 fn stack_resets_a_syn_to_a_closed_port() {
     let frames = capture("tcp_rst.pcap");
     let mut server = support::silent_stack(1);
