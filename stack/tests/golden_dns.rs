@@ -11,10 +11,13 @@
 
 #[path = "golden/layers.rs"]
 mod layers;
+mod support;
 
 use std::net::Ipv4Addr;
 
 use layers::*;
+use seqs::dns::{Server, ZoneData, ZoneEntry};
+use seqs::time::Instant;
 use seqs::wire::dns::{
     Builder, Class, Flags, Header, Name, Opcode, Packet, Question, RData, Rcode, Record, Repr, Type,
 };
@@ -294,4 +297,67 @@ fn dnsmasq_answer_reemitted_means_the_same_and_matches_bind() {
     // Compressed our way, dnsmasq's answer is BIND's but for id and flags.
     let bind = &capture(BIND)[1];
     assert_eq!(ours[4..], dns(bind).0.payload[4..]);
+}
+
+/// The records of the capture's zone that our server can hold (no SOA, NS).
+const ZONE: &[ZoneEntry<'static>] = &[
+    ZoneEntry {
+        name: "www.example.test",
+        ttl: 300,
+        data: ZoneData::Cname("web.example.test"),
+    },
+    ZoneEntry {
+        name: "web.example.test",
+        ttl: 300,
+        data: ZoneData::Cname("host.example.test"),
+    },
+    ZoneEntry {
+        name: "host.example.test",
+        ttl: 300,
+        data: ZoneData::A(Ipv4Addr::new(192, 0, 2, 10)),
+    },
+    ZoneEntry {
+        name: "host.example.test",
+        ttl: 300,
+        data: ZoneData::A(Ipv4Addr::new(192, 0, 2, 11)),
+    },
+];
+
+#[test]
+fn stack_answers_dig_like_bind_without_edns_or_soa() {
+    let frames = capture(BIND);
+    let mut stack = support::silent_stack(1);
+    stack
+        .add_dns_server(Server::new(ZONE), support::udp_socket(4, 4096))
+        .unwrap();
+    let now = Instant::from_secs(1);
+    learn_client(&mut stack, now);
+    let mut answer = |query: &[u8]| {
+        stack.receive(now, query);
+        let mut sent = transmit_all(&mut stack, now);
+        assert_eq!(sent.len(), 1, "one answer");
+        sent.remove(0)
+    };
+    // Our server does not speak EDNS, so it sends no OPT: otherwise its
+    // answer is BIND's, byte for byte.
+    let ours = answer(&frames[0]);
+    let (d, repr) = dns(&ours);
+    assert_eq!((d.ip.dst_addr, d.udp.dst_port), (CLIENT, 40053));
+    let bind = dns(&frames[1]).0.payload;
+    let opt_len = 1 + 2 + 2 + 4 + 2; // root name, type, class, TTL, RDLENGTH
+    let mut expected = bind[..bind.len() - opt_len].to_vec();
+    expected[11] = 0; // ARCOUNT
+    assert_eq!(d.payload, expected);
+    assert_eq!(repr.answers().count(), 4);
+    // NXDOMAIN like BIND's header, but without its SOA (as dnsmasq does).
+    let ours = answer(&frames[2]);
+    let (d, repr) = dns(&ours);
+    let bind = dns(&frames[3]).1;
+    let h = repr.header();
+    assert_eq!((h.id, h.flags), (bind.header().id, bind.header().flags));
+    assert_eq!(
+        (h.answer_count, h.authority_count, h.additional_count),
+        (0, 0, 0)
+    );
+    assert_eq!(d.udp.dst_port, 40054);
 }
