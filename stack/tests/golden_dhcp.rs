@@ -26,12 +26,15 @@ const REQUESTED: [u8; 7] = [1, 3, 6, 12, 15, 28, 42];
 const VENDOR: &[u8] = b"udhcp 1.35.0";
 const CLIENT_ID: [u8; 7] = [1, 2, 0, 0, 0, 0, 2];
 
+/// Options as (code, data), in wire order.
+type OptionList = Vec<(u8, Vec<u8>)>;
+
 fn opt(code: u8, data: impl AsRef<[u8]>) -> (u8, Vec<u8>) {
     (code, data.as_ref().to_vec())
 }
 
 /// Options in wire order, as tshark listed them.
-fn client_options(message_type: u8, requested: bool) -> Vec<(u8, Vec<u8>)> {
+fn client_options(message_type: u8, requested: bool) -> OptionList {
     let mut options = vec![opt(53, [message_type])];
     if requested {
         options.push(opt(50, LEASED.octets()));
@@ -46,7 +49,7 @@ fn client_options(message_type: u8, requested: bool) -> Vec<(u8, Vec<u8>)> {
     options
 }
 
-fn dnsmasq_options(message_type: u8) -> Vec<(u8, Vec<u8>)> {
+fn dnsmasq_options(message_type: u8) -> OptionList {
     vec![
         opt(53, [message_type]),
         opt(54, SERVER.octets()),
@@ -62,7 +65,7 @@ fn dnsmasq_options(message_type: u8) -> Vec<(u8, Vec<u8>)> {
 }
 
 /// Per frame: message type, IP id, UDP checksum, options, pad bytes after END.
-fn expected() -> [(MessageType, u16, u16, Vec<(u8, Vec<u8>)>, usize); 4] {
+fn expected() -> [(MessageType, u16, u16, OptionList, usize); 4] {
     [
         (
             MessageType::Discover,
