@@ -1,12 +1,20 @@
 //! `http.pcap`: curl fetching a file from `python3 -m http.server` over the
 //! Linux TCP: handshake with options, data, FIN/FIN. Every segment decoded by
-//! our wire layer and re-emitted byte for byte.
+//! our wire layer and re-emitted byte for byte; then our TCP socket, in the
+//! server's place, answers curl's recorded segments.
 
 #[path = "golden/layers.rs"]
 mod layers;
+#[path = "tcp_harness/mod.rs"]
+mod tcp_harness;
+
+use std::net::SocketAddrV4;
 
 use layers::*;
+use seqs::tcp::{Config, State};
+use seqs::time::Instant;
 use seqs::wire::tcp::{Control, SeqNumber, Timestamp};
+use tcp_harness::{drain, feed, one, Seg};
 
 const CLIENT_ISN: u32 = 0x0a93_06aa;
 const SERVER_ISN: u32 = 0xd355_827f;
@@ -86,4 +94,78 @@ fn payloads_are_the_http_exchange() {
         b"\r\nContent-Length: 36\r\nLast-Modified: Fri, 27 Nov 2026 14:24:35 GMT\r\n\r\n"
     ));
     assert_eq!(payload(7), b"Hello from the seqs golden capture.\n");
+}
+
+/// Every segment of the capture, owned.
+fn segments() -> Vec<Seg> {
+    let frames = capture("http.pcap");
+    frames
+        .iter()
+        .map(|f| {
+            let (ip, repr, _) = layers::tcp(f);
+            Seg::from_repr(ip.src_addr, ip.dst_addr, &repr)
+        })
+        .collect()
+}
+
+#[test]
+fn our_socket_serves_curl_in_linux_place() {
+    let linux = segments();
+    let mut sock = tcp_harness::socket(4096, Config::default());
+    // At time zero the ISN clock adds nothing: our ISN is Linux's, so
+    // curl's recorded acknowledgments fit our sequence space.
+    let start = Instant::ZERO;
+    sock.listen(SocketAddrV4::new(SERVER, 80), SeqNumber(SERVER_ISN))
+        .unwrap();
+    assert_eq!(feed(&mut sock, start, &linux[0]), None);
+    let syn_ack = one(&mut sock, start);
+    assert_eq!(
+        (syn_ack.control, syn_ack.seq, syn_ack.ack),
+        (Control::Syn, linux[1].seq, linux[1].ack)
+    );
+    // Linux's options, with our own window scale and timestamp clock.
+    assert_eq!((syn_ack.mss, syn_ack.sack_perm), (Some(1460), true));
+    assert!(syn_ack.ws.is_some());
+    assert_eq!(syn_ack.ts.map(|(_, tsecr)| tsecr), Some(3_499_802_309));
+
+    let now = Instant::from_millis(1);
+    for seg in &linux[2..4] {
+        assert_eq!(feed(&mut sock, now, seg), None);
+    }
+    assert_eq!(sock.state(), State::Established);
+    let mut request = [0u8; 256];
+    let n = sock.recv_slice(&mut request).unwrap();
+    assert_eq!(request[..n], linux[3].payload);
+    for response in [&linux[5].payload, &linux[7].payload] {
+        assert_eq!(sock.send_slice(response), Ok(response.len()));
+    }
+    sock.close();
+    let sent = drain(&mut sock, now);
+    // The same bytes at the same sequence numbers, then the FIN where
+    // Linux put it; segment boundaries are ours.
+    let stream: Vec<u8> = sent.iter().flat_map(|s| s.payload.clone()).collect();
+    assert_eq!(
+        stream,
+        [&linux[5].payload[..], &linux[7].payload[..]].concat()
+    );
+    assert_eq!(sent[0].seq, linux[5].seq);
+    let fin = sent.last().unwrap();
+    assert_eq!(fin.control, Control::Fin);
+    assert_eq!(fin.seq.wrapping_add(fin.payload.len() as u32), linux[9].seq);
+    assert!(sent.iter().all(|s| s.ack == linux[5].ack));
+
+    let later = Instant::from_millis(2);
+    for seg in [&linux[6], &linux[8], &linux[10]] {
+        assert_eq!(
+            feed(&mut sock, later, seg),
+            None,
+            "no RST, no challenge ACK"
+        );
+    }
+    let last = one(&mut sock, later);
+    assert_eq!(
+        (last.control, last.seq, last.ack),
+        (Control::None, linux[11].seq, linux[11].ack)
+    );
+    assert_eq!(sock.state(), State::TimeWait);
 }
