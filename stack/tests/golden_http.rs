@@ -5,7 +5,6 @@
 
 #[path = "golden/layers.rs"]
 mod layers;
-#[path = "tcp_harness/mod.rs"]
 mod tcp_harness;
 
 use std::net::SocketAddrV4;

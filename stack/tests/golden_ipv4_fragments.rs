@@ -75,30 +75,27 @@ fn icmp_checksum_covers_the_reassembled_message() {
     assert_eq!(icmpv4::Repr::parse(&first), Err(Error::Checksum));
     let request = reassemble(&frames[0], &frames[1]);
     let reply = reassemble(&frames[2], &frames[3]);
-    let (
-        Repr::EchoRequest {
-            ident,
-            seq_no,
-            data,
-        },
-        0xa73e,
-    ) = icmp_message(&request)
+    let (repr, checksum) = icmp_message(&request);
+    let Repr::EchoRequest {
+        ident,
+        seq_no,
+        data,
+    } = repr
     else {
-        panic!("not the echo request");
+        panic!("not an echo request: {repr:?}");
     };
-    assert_eq!((ident, seq_no), (IDENT, 1));
+    assert_eq!((ident, seq_no, checksum), (IDENT, 1, 0xa73e));
     check_echo_data(data);
-    let (
-        Repr::EchoReply {
-            ident,
-            seq_no,
-            data: echoed,
-        },
-        0xaf3e,
-    ) = icmp_message(&reply)
+    let (repr, checksum) = icmp_message(&reply);
+    let Repr::EchoReply {
+        ident,
+        seq_no,
+        data: echoed,
+    } = repr
     else {
-        panic!("not the echo reply");
+        panic!("not an echo reply: {repr:?}");
     };
+    assert_eq!(checksum, 0xaf3e);
     assert_eq!((ident, seq_no, echoed), (IDENT, 1, data));
 }
 
