@@ -63,55 +63,45 @@ fn opt() -> Record<'static> {
     }
 }
 
+/// Per frame, as in the README: id, flags, counts QD/AN/NS/AR, IP DF.
+#[rustfmt::skip]
+const HEADERS: [(&str, [(u16, u16, [u16; 4], bool); 4]); 2] = [
+    (DNSMASQ, [
+        (0x9307, 0x0120, [1, 0, 0, 1], false),
+        (0x9307, 0x8580, [1, 4, 0, 1], true),
+        (0xf55b, 0x0120, [1, 0, 0, 0], false),
+        (0xf55b, 0x8183, [1, 0, 0, 0], true),
+    ]),
+    (BIND, [
+        (0x05c3, 0x0120, [1, 0, 0, 1], false),
+        (0x05c3, 0x8500, [1, 4, 0, 1], false),
+        (0xd76d, 0x0120, [1, 0, 0, 0], false),
+        (0xd76d, 0x8503, [1, 0, 1, 0], false),
+    ]),
+];
+
 #[test]
 fn headers_and_addresses() {
-    // (file, frame ids, reply flags, reply counts QD/AN/NS/AR, replies have DF).
-    let files = [
-        (
-            DNSMASQ,
-            [0x9307, 0xf55b],
-            [0x8580, 0x8183],
-            [[1, 4, 0, 1], [1, 0, 0, 0]],
-            true,
-        ),
-        (
-            BIND,
-            [0x05c3, 0xd76d],
-            [0x8500, 0x8503],
-            [[1, 4, 0, 1], [1, 0, 1, 0]],
-            false,
-        ),
-    ];
-    for (file, ids, reply_flags, reply_counts, reply_df) in files {
+    for (file, rows) in HEADERS {
         let frames = capture(file);
-        assert_eq!(frames.len(), 4);
-        for (i, frame) in frames.iter().enumerate() {
-            let (d, repr) = dns(frame);
-            let (query, exchange) = (i % 2 == 0, i / 2);
-            let port = 40053 + exchange as u16;
-            let h = repr.header();
-            let (ports, addrs, flags, counts, df) = if query {
-                // RD and AD (0x0020, not modelled by `Flags`).
-                let counts = [1, 0, 0, [1, 0][exchange]];
-                ((port, 53), (CLIENT, SERVER), 0x0120, counts, false)
-            } else {
-                let counts = reply_counts[exchange];
-                (
-                    (53, port),
-                    (SERVER, CLIENT),
-                    reply_flags[exchange],
-                    counts,
-                    reply_df,
-                )
-            };
+        assert_eq!(frames.len(), rows.len());
+        for (i, (frame, (id, flags, counts, df))) in frames.iter().zip(rows).enumerate() {
             let at = format!("{file} frame {}", i + 1);
+            let (d, repr) = dns(frame);
+            // Queries (RD and AD, 0x0020, which `Flags` does not model) go
+            // from dig's port 40053, then 40054, to 53.
+            let query = i % 2 == 0;
+            let dig = 40053 + (i / 2) as u16;
+            let (ports, hosts) = if query {
+                ((dig, 53), (CLIENT, SERVER))
+            } else {
+                ((53, dig), (SERVER, CLIENT))
+            };
             assert_eq!((d.udp.src_port, d.udp.dst_port), ports, "{at}");
-            assert_eq!(
-                (d.ip.src_addr, d.ip.dst_addr, d.ip.dont_frag),
-                (addrs.0, addrs.1, df),
-                "{at}"
-            );
-            assert_eq!((h.id, h.flags), (ids[exchange], Flags(flags)), "{at}");
+            assert_eq!((d.ip.src_addr, d.ip.dst_addr), hosts, "{at}");
+            assert_eq!(d.ip.dont_frag, df, "{at}");
+            let h = repr.header();
+            assert_eq!((h.id, h.flags), (id, Flags(flags)), "{at}");
             let got = [
                 h.question_count,
                 h.answer_count,
@@ -120,18 +110,15 @@ fn headers_and_addresses() {
             ];
             assert_eq!(got, counts, "{at}");
             assert_eq!(h.flags.opcode(), Opcode::QUERY, "{at}");
-            assert_eq!(
-                (h.flags.is_response(), h.flags.recursion_desired()),
-                (!query, true),
-                "{at}"
-            );
+            assert_eq!(h.flags.is_response(), !query, "{at}");
+            assert!(h.flags.recursion_desired(), "{at}");
         }
     }
 }
 
 #[test]
 fn reply_flags_decode() {
-    // (flags, AA, RA, rcode) of each reply.
+    // (file, frame index, AA, RA, rcode) of each reply.
     let replies = [
         (DNSMASQ, 1, true, true, Rcode::NO_ERROR),
         (DNSMASQ, 3, false, true, Rcode::NX_DOMAIN),
