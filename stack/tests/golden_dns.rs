@@ -63,9 +63,11 @@ fn opt() -> Record<'static> {
     }
 }
 
-/// Per frame, as in the README: id, flags, counts QD/AN/NS/AR, IP DF.
+/// One frame, as in the README: id, flags, counts QD/AN/NS/AR, IP DF.
+type HeaderRow = (u16, u16, [u16; 4], bool);
+
 #[rustfmt::skip]
-const HEADERS: [(&str, [(u16, u16, [u16; 4], bool); 4]); 2] = [
+const HEADERS: [(&str, [HeaderRow; 4]); 2] = [
     (DNSMASQ, [
         (0x9307, 0x0120, [1, 0, 0, 1], false),
         (0x9307, 0x8580, [1, 4, 0, 1], true),
