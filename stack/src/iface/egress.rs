@@ -315,7 +315,8 @@ impl Interface<'_> {
     /// The datagram at the head of a socket's queue, with its transport
     /// header computed over all of its data.
     fn queued_datagram(&self, source: Source, queue: &Queue<'_, '_>) -> Option<Outgoing> {
-        let (datagram, head, tag) = match queue {
+        let (tag, _) = queue.peek(&self.icmp_out)?;
+        let (datagram, head) = match queue {
             Queue::Udp(socket) => {
                 let (meta, data) = socket.peek_tx()?;
                 let repr = wire::udp::Repr {
@@ -330,7 +331,7 @@ impl Interface<'_> {
                     dont_frag: false,
                     link_dst: meta.link_dst,
                 };
-                (d, Head::udp(&repr, d.src, d.dst, data), socket.tx_seq())
+                (d, Head::udp(&repr, d.src, d.dst, data))
             }
             Queue::Echo(ping) => {
                 let ident = ping.ident()?;
@@ -343,8 +344,7 @@ impl Interface<'_> {
                     dont_frag: false,
                     link_dst: None,
                 };
-                let head = Head::echo_request(ident, meta.seq_no, data);
-                (d, head, u32::from(meta.seq_no))
+                (d, Head::echo_request(ident, meta.seq_no, data))
             }
             Queue::IcmpOut => return None,
         };

@@ -132,7 +132,7 @@ impl Head {
 }
 
 /// Copies `out.len()` bytes of `head` followed by `body`, from `offset`.
-pub(super) fn copy_span(head: &[u8], body: &[u8], offset: usize, out: &mut [u8]) {
+fn copy_span(head: &[u8], body: &[u8], offset: usize, out: &mut [u8]) {
     let from_head = head.get(offset..).unwrap_or(&[]);
     let n = from_head.len().min(out.len());
     let (first, rest) = out.split_at_mut(n);
@@ -212,9 +212,11 @@ impl<'s, 'a> Queue<'s, 'a> {
         match self {
             Queue::IcmpOut => icmp_out.peek().map(|(_, body)| (0, body)),
             Queue::Udp(socket) => socket.peek_tx().map(|(_, body)| (socket.tx_seq(), body)),
-            Queue::Echo(ping) => ping
-                .peek_tx()
-                .map(|(meta, body)| (u32::from(meta.seq_no), body)),
+            Queue::Echo(ping) => {
+                let ident = u32::from(ping.ident().unwrap_or(0));
+                ping.peek_tx()
+                    .map(|(meta, body)| (ident << 16 | u32::from(meta.seq_no), body))
+            }
         }
     }
 
@@ -314,5 +316,135 @@ impl<R> Stack<'_, R> {
         let iface = &mut self.iface;
         job.matches(&queue, &iface.icmp_out)
             .then(|| iface.send_queued(now, buf, queue, job))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use crate::wire::udp as wire_udp;
+    use proptest::prelude::*;
+    use std::vec::Vec;
+
+    const SRC: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
+    const DST: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 2);
+
+    /// Every piece of a `total`-byte payload, in order.
+    fn pieces(mtu: usize, total: usize) -> Option<Vec<Piece>> {
+        let mut out = Vec::new();
+        let mut offset = 0;
+        loop {
+            let p = piece(mtu, total, offset, false)?;
+            out.push(p);
+            if !p.more {
+                return Some(out);
+            }
+            offset = p.end();
+        }
+    }
+
+    fn p(offset: usize, len: usize, more: bool) -> Piece {
+        Piece { offset, len, more }
+    }
+
+    #[test]
+    fn udp_4000_at_ethernet_and_576_mtus() {
+        // 8-byte UDP header + 4000 bytes of data.
+        assert_eq!(
+            pieces(1500, 4008).unwrap(),
+            [p(0, 1480, true), p(1480, 1480, true), p(2960, 1048, false)]
+        );
+        let small = pieces(576, 4008).unwrap();
+        assert_eq!(small.len(), 8);
+        assert!(small[..7].iter().all(|x| x.len == 552 && x.more));
+        assert_eq!(small[7], p(7 * 552, 4008 - 7 * 552, false));
+    }
+
+    #[test]
+    fn a_payload_that_fits_goes_whole() {
+        assert_eq!(piece(1500, 1480, 0, true), Some(Piece::whole(1480)));
+        assert_eq!(piece(1500, 0, 0, false), Some(Piece::whole(0)));
+        // The last piece may be any length that fits, not only blocks.
+        assert_eq!(piece(1501, 1481, 0, false), Some(Piece::whole(1481)));
+    }
+
+    #[test]
+    fn refusals() {
+        assert_eq!(piece(1500, 1481, 0, true), None, "DF over the MTU");
+        assert_eq!(piece(1500, MAX_PAYLOAD + 1, 0, false), None, "over 65535");
+        assert_eq!(piece(27, 100, 0, false), None, "no room for a block");
+        assert_eq!(piece(1500, 100, 101, false), None, "offset past the end");
+        assert_eq!(piece(28, 9, 0, false), Some(p(0, 8, true)));
+    }
+
+    #[test]
+    fn largest_datagram_offsets_fit_the_header_field() {
+        let all = pieces(1500, MAX_PAYLOAD).unwrap();
+        let last = all.last().unwrap();
+        assert_eq!(last.end(), MAX_PAYLOAD);
+        assert!(last.offset <= 0x1fff * 8);
+    }
+
+    #[test]
+    fn udp_head_checksum_matches_the_wire_emitter() {
+        let data: Vec<u8> = (0..3001u32).map(|i| (i * 7) as u8).collect();
+        let repr = wire_udp::Repr {
+            src_port: 1000,
+            dst_port: 2000,
+        };
+        let mut whole = std::vec![0u8; repr.buffer_len(data.len())];
+        repr.emit(
+            &mut wire_udp::Packet::new_unchecked(&mut whole[..]),
+            SRC,
+            DST,
+            &data,
+        );
+        let head = Head::udp(&repr, SRC, DST, &data);
+        assert_eq!(head.as_slice(), &whole[..8]);
+    }
+
+    #[test]
+    fn echo_head_checksum_covers_the_data() {
+        let data = [0xa5u8; 3001];
+        let repr = icmpv4::Repr::EchoRequest {
+            ident: 7,
+            seq_no: 9,
+            data: &data,
+        };
+        let mut whole = std::vec![0u8; repr.buffer_len()];
+        repr.emit(&mut icmpv4::Packet::new_unchecked(&mut whole[..]));
+        assert_eq!(Head::echo_request(7, 9, &data).as_slice(), &whole[..8]);
+    }
+
+    #[test]
+    fn copy_span_crosses_from_head_to_body() {
+        let mut out = [0u8; 4];
+        copy_span(b"hdr", b"body", 1, &mut out);
+        assert_eq!(&out, b"drbo");
+        copy_span(b"hdr", b"body", 5, &mut out[..2]);
+        assert_eq!(&out[..2], b"dy");
+        copy_span(&[], b"body", 9, &mut out);
+        assert_eq!(&out[..2], b"dy", "past the end writes nothing");
+    }
+
+    proptest! {
+        /// Pieces tile the payload in order; all but the last are whole
+        /// blocks; each fits the MTU.
+        #[test]
+        fn pieces_tile_the_payload(mtu in 28usize..9000, total in 0usize..=MAX_PAYLOAD) {
+            let all = pieces(mtu, total).unwrap();
+            let mut next = 0;
+            for (i, x) in all.iter().enumerate() {
+                prop_assert_eq!(x.offset, next);
+                prop_assert!(ipv4::HEADER_LEN + x.len <= mtu);
+                prop_assert_eq!(x.more, i + 1 < all.len());
+                if x.more {
+                    prop_assert!(x.len > 0 && x.len % BLOCK == 0);
+                }
+                next = x.end();
+            }
+            prop_assert_eq!(next, total);
+        }
     }
 }
