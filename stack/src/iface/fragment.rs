@@ -303,6 +303,20 @@ impl Interface<'_> {
 }
 
 impl<R> Stack<'_, R> {
+    /// Forgets a datagram part-way out whose socket was just removed, so
+    /// that a socket added in its slot starts afresh.
+    pub(super) fn forget_vacated(&mut self) {
+        if let Some(Outgoing {
+            source: Source::Socket(index),
+            ..
+        }) = self.iface.fragmenting
+        {
+            if self.sockets.at_mut(index).is_none() {
+                self.iface.fragmenting = None;
+            }
+        }
+    }
+
     /// The next fragment of a datagram part-way out, offered the link
     /// before any other packet but ARP so that fragments leave back to
     /// back. A datagram its queue no longer holds (the socket was closed or

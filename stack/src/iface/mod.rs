@@ -304,7 +304,9 @@ impl<'a, R: RngCore> Stack<'a, R> {
     }
 
     pub fn remove_socket<K>(&mut self, handle: Handle<K>) -> Option<socket::Socket<'a>> {
-        self.sockets.remove(handle)
+        let removed = self.sockets.remove(handle)?;
+        self.forget_vacated();
+        Some(removed)
     }
 
     /// The UDP socket behind `handle`; `None` if it was removed.
