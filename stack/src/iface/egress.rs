@@ -1,4 +1,6 @@
-//! The transmit path: one frame per call, highest priority first.
+//! The transmit path: one frame per call, highest priority first. A
+//! datagram over the MTU leaves in fragments over consecutive calls (see
+//! `fragment`).
 
 use core::net::Ipv4Addr;
 

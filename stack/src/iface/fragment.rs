@@ -10,16 +10,14 @@
 use core::net::Ipv4Addr;
 
 use super::egress::{emit_ip, Datagram, Sent};
-use super::{Interface, Stack};
+use super::{IcmpOut, Interface, Stack};
 use crate::icmp;
 use crate::socket::Socket;
 use crate::stats::DropReason;
 use crate::storage::PacketBuffer;
 use crate::time::Instant;
 use crate::udp;
-use crate::wire::{checksum, icmpv4, ipv4};
-
-use super::IcmpOut;
+use crate::wire::{checksum, icmpv4, ipv4, udp as udp_wire};
 
 /// Largest IPv4 payload: the total length field is 16 bits.
 const MAX_PAYLOAD: usize = 0xffff - ipv4::HEADER_LEN;
@@ -93,11 +91,10 @@ impl Head {
     };
 
     /// A UDP header for `data` sent from `src` to `dst` (RFC 768).
-    pub fn udp(repr: &crate::wire::udp::Repr, src: Ipv4Addr, dst: Ipv4Addr, data: &[u8]) -> Head {
-        use crate::wire::udp;
-        let mut bytes = [0u8; udp::HEADER_LEN];
-        let len = u16::try_from(udp::HEADER_LEN + data.len()).unwrap_or(u16::MAX);
-        let mut packet = udp::Packet::new_unchecked(&mut bytes[..]);
+    pub fn udp(repr: &udp_wire::Repr, src: Ipv4Addr, dst: Ipv4Addr, data: &[u8]) -> Head {
+        let mut bytes = [0u8; udp_wire::HEADER_LEN];
+        let len = u16::try_from(udp_wire::HEADER_LEN + data.len()).unwrap_or(u16::MAX);
+        let mut packet = udp_wire::Packet::new_unchecked(&mut bytes[..]);
         packet.set_src_port(repr.src_port);
         packet.set_dst_port(repr.dst_port);
         packet.set_len(len);
@@ -106,7 +103,7 @@ impl Head {
         let value = !checksum::combine(&[pseudo, checksum::data(&bytes), checksum::data(data)]);
         // Zero means "no checksum" in UDP; a computed zero is sent as ones.
         let value = if value == 0 { 0xffff } else { value };
-        udp::Packet::new_unchecked(&mut bytes[..]).set_checksum(value);
+        udp_wire::Packet::new_unchecked(&mut bytes[..]).set_checksum(value);
         Head { bytes, len: 8 }
     }
 
@@ -337,7 +334,6 @@ impl<R> Stack<'_, R> {
 mod tests {
     extern crate std;
     use super::*;
-    use crate::wire::udp as wire_udp;
     use proptest::prelude::*;
     use std::vec::Vec;
 
@@ -403,13 +399,13 @@ mod tests {
     #[test]
     fn udp_head_checksum_matches_the_wire_emitter() {
         let data: Vec<u8> = (0..3001u32).map(|i| (i * 7) as u8).collect();
-        let repr = wire_udp::Repr {
+        let repr = udp_wire::Repr {
             src_port: 1000,
             dst_port: 2000,
         };
         let mut whole = std::vec![0u8; repr.buffer_len(data.len())];
         repr.emit(
-            &mut wire_udp::Packet::new_unchecked(&mut whole[..]),
+            &mut udp_wire::Packet::new_unchecked(&mut whole[..]),
             SRC,
             DST,
             &data,
