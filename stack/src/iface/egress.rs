@@ -76,7 +76,13 @@ impl<R: RngCore> Stack<'_, R> {
         self.expire(now);
         self.pump_services(now);
         loop {
-            match self.next_frame(now, buf)? {
+            // Nothing ready may still mean an ARP request just became due:
+            // resolving a queued packet's next hop starts one.
+            let sent = self.next_frame(now, buf).filter(|s| *s != Sent::Wait);
+            let Some(sent) = sent.or_else(|| self.iface.arp_frame(now, buf)) else {
+                return None;
+            };
+            match sent {
                 Sent::Frame(len) | Sent::Fragment(len) => {
                     self.iface.counters.frames_out += 1;
                     self.iface.counters.bytes_out += len as u64;
