@@ -15,7 +15,11 @@ struct Decoded {
 
 /// Decodes `input` arriving in pieces that end at `cuts`, the way a receive
 /// loop does: unconsumed bytes are kept and new ones appended.
-fn decode_in_pieces(mut decoder: ChunkedDecoder, input: &[u8], cuts: &[usize]) -> Result<Decoded, Error> {
+fn decode_in_pieces(
+    mut decoder: ChunkedDecoder,
+    input: &[u8],
+    cuts: &[usize],
+) -> Result<Decoded, Error> {
     let mut out = Decoded::default();
     let mut pending: Vec<u8> = Vec::new();
     let mut fed = 0;
@@ -71,7 +75,13 @@ fn hex_sizes_any_case_with_leading_zeros() {
 fn trailers_are_returned_as_fields() {
     let d = decode(b"3\r\nabc\r\n0\r\nExpires: never\r\nX-Sum:  12 \r\n\r\n").unwrap();
     assert_eq!(d.body, b"abc");
-    assert_eq!(d.trailers, [("Expires".into(), b"never".to_vec()), ("X-Sum".into(), b"12".to_vec())]);
+    assert_eq!(
+        d.trailers,
+        [
+            ("Expires".into(), b"never".to_vec()),
+            ("X-Sum".into(), b"12".to_vec())
+        ]
+    );
 }
 
 #[test]
@@ -87,7 +97,17 @@ fn extensions_are_validated_and_ignored() {
         let input = format!("{line}\r\nabc\r\n0\r\n\r\n");
         assert_eq!(decode(input.as_bytes()).unwrap().body, b"abc", "{line:?}");
     }
-    for line in ["3;", "3;=b", "3;a=", "3;a=\"x", "3;a=b c", "3 \r", "3;a \r", "3;a=\"\x01\"", "3;a@b"] {
+    for line in [
+        "3;",
+        "3;=b",
+        "3;a=",
+        "3;a=\"x",
+        "3;a=b c",
+        "3 \r",
+        "3;a \r",
+        "3;a=\"\x01\"",
+        "3;a@b",
+    ] {
         let input = format!("{line}\r\nabc\r\n0\r\n\r\n");
         assert!(decode(input.as_bytes()).is_err(), "{line:?}");
     }
@@ -100,11 +120,18 @@ fn bad_sizes_and_delimiters_are_rejected() {
     assert_eq!(decode(b"x\r\n").unwrap_err(), Error::ChunkSize);
     assert_eq!(decode(b"-1\r\n").unwrap_err(), Error::ChunkSize);
     assert_eq!(decode(b"0x3\r\n").unwrap_err(), Error::ChunkSize);
-    assert_eq!(decode(b"10000000000000000\r\n").unwrap_err(), Error::ChunkSize, "u64 overflow");
+    assert_eq!(
+        decode(b"10000000000000000\r\n").unwrap_err(),
+        Error::ChunkSize,
+        "u64 overflow"
+    );
     assert_eq!(decode(b"3\nabc").unwrap_err(), Error::BareLf);
     assert_eq!(decode(b"3\rabc").unwrap_err(), Error::BareCr);
     assert_eq!(decode(b"3\r\nabcd\r\n").unwrap_err(), Error::ChunkDelimiter);
-    assert_eq!(decode(b"3\r\nabc\n0\r\n\r\n").unwrap_err(), Error::ChunkDelimiter);
+    assert_eq!(
+        decode(b"3\r\nabc\n0\r\n\r\n").unwrap_err(),
+        Error::ChunkDelimiter
+    );
     assert_eq!(decode(b"0\r\n\n").unwrap_err(), Error::BareLf);
     assert_eq!(decode(b"0\r\n\rX\n").unwrap_err(), Error::BareCr);
 }
@@ -117,25 +144,43 @@ fn largest_size_is_accepted_and_streams() {
 
 #[test]
 fn trailer_fields_follow_header_rules() {
-    assert_eq!(decode(b"0\r\nA : b\r\n\r\n").unwrap_err(), Error::WhitespaceBeforeColon);
-    assert_eq!(decode(b"0\r\nA: b\r\n c\r\n\r\n").unwrap_err(), Error::ObsFold);
+    assert_eq!(
+        decode(b"0\r\nA : b\r\n\r\n").unwrap_err(),
+        Error::WhitespaceBeforeColon
+    );
+    assert_eq!(
+        decode(b"0\r\nA: b\r\n c\r\n\r\n").unwrap_err(),
+        Error::ObsFold
+    );
     assert_eq!(decode(b"0\r\nA: b\rc\r\n\r\n").unwrap_err(), Error::BareCr);
     assert_eq!(decode(b"0\r\nA: b\nc\r\n\r\n").unwrap_err(), Error::BareLf);
-    assert_eq!(decode(b"0\r\nA\x01: b\r\n\r\n").unwrap_err(), Error::HeaderName);
+    assert_eq!(
+        decode(b"0\r\nA\x01: b\r\n\r\n").unwrap_err(),
+        Error::HeaderName
+    );
 }
 
 #[test]
 fn limits_bound_size_lines_and_trailers() {
     let long_ext = format!("1;{}\r\n", "a".repeat(2000));
-    assert_eq!(decode(long_ext.as_bytes()).unwrap_err(), Error::ChunkLineTooLong);
+    assert_eq!(
+        decode(long_ext.as_bytes()).unwrap_err(),
+        Error::ChunkLineTooLong
+    );
     let zeros = format!("{}1\r\n", "0".repeat(2000));
-    assert_eq!(decode(zeros.as_bytes()).unwrap_err(), Error::ChunkLineTooLong);
+    assert_eq!(
+        decode(zeros.as_bytes()).unwrap_err(),
+        Error::ChunkLineTooLong
+    );
     let small = ChunkedDecoder::with_limits(64, 16);
     assert!(decode_in_pieces(small, b"0\r\nA: 123456789\r\n\r\n", &[]).is_ok());
     let e = decode_in_pieces(small, b"0\r\nA: 1234567890\r\n\r\n", &[]).unwrap_err();
     assert_eq!((e, e.status()), (Error::TrailersTooLarge, 431));
     let endless = format!("0\r\nA: {}", "b".repeat(100));
-    assert_eq!(decode_in_pieces(small, endless.as_bytes(), &[5, 9]).unwrap_err(), Error::TrailersTooLarge);
+    assert_eq!(
+        decode_in_pieces(small, endless.as_bytes(), &[5, 9]).unwrap_err(),
+        Error::TrailersTooLarge
+    );
 }
 
 #[test]
@@ -155,10 +200,17 @@ fn every_split_point_and_byte_at_a_time_agree_with_one_feed() {
     assert!(whole.done);
     assert_eq!(whole.consumed, SAMPLE.len());
     for cut in 0..=SAMPLE.len() {
-        assert_eq!(decode_in_pieces(ChunkedDecoder::new(), SAMPLE, &[cut]).unwrap(), whole, "cut {cut}");
+        assert_eq!(
+            decode_in_pieces(ChunkedDecoder::new(), SAMPLE, &[cut]).unwrap(),
+            whole,
+            "cut {cut}"
+        );
     }
     let bytewise: Vec<usize> = (0..SAMPLE.len()).collect();
-    assert_eq!(decode_in_pieces(ChunkedDecoder::new(), SAMPLE, &bytewise).unwrap(), whole);
+    assert_eq!(
+        decode_in_pieces(ChunkedDecoder::new(), SAMPLE, &bytewise).unwrap(),
+        whole
+    );
 }
 
 /// Encodes `chunks` with the writer, then `trailers`.
@@ -176,15 +228,30 @@ fn encode(chunks: &[Vec<u8>], trailers: &[(&str, &[u8])]) -> Vec<u8> {
 
 #[test]
 fn writer_output_is_what_the_rfc_shows() {
-    assert_eq!(encode(&[b"Wiki".to_vec(), vec![b'x'; 26]], &[]), [&b"4\r\nWiki\r\n1A\r\n"[..], &[b'x'; 26], b"\r\n0\r\n\r\n"].concat());
+    assert_eq!(
+        encode(&[b"Wiki".to_vec(), vec![b'x'; 26]], &[]),
+        [&b"4\r\nWiki\r\n1A\r\n"[..], &[b'x'; 26], b"\r\n0\r\n\r\n"].concat()
+    );
     assert_eq!(encode(&[], &[("Sum", b"9")]), b"0\r\nSum: 9\r\n\r\n");
     let mut buf = [0u8; 8];
     assert_eq!(write_chunk(&mut buf, b""), Ok(0));
-    assert_eq!(write_chunk(&mut buf, b"abcd"), Err(seqs::http::WriteError::BufferFull));
+    assert_eq!(
+        write_chunk(&mut buf, b"abcd"),
+        Err(seqs::http::WriteError::BufferFull)
+    );
     assert_eq!(write_chunk(&mut buf, b"abc"), Ok(8));
-    assert_eq!(write_last_chunk(&mut buf, &[("A", b"bcdefg")]), Err(seqs::http::WriteError::BufferFull));
-    assert_eq!(write_last_chunk(&mut buf, &[("A\r", b"b")]), Err(seqs::http::WriteError::Invalid));
-    assert_eq!(write_last_chunk(&mut buf, &[("content-length", b"1")]), Err(seqs::http::WriteError::FramingHeader));
+    assert_eq!(
+        write_last_chunk(&mut buf, &[("A", b"bcdefg")]),
+        Err(seqs::http::WriteError::BufferFull)
+    );
+    assert_eq!(
+        write_last_chunk(&mut buf, &[("A\r", b"b")]),
+        Err(seqs::http::WriteError::Invalid)
+    );
+    assert_eq!(
+        write_last_chunk(&mut buf, &[("content-length", b"1")]),
+        Err(seqs::http::WriteError::FramingHeader)
+    );
 }
 
 proptest! {

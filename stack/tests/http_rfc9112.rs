@@ -1,6 +1,8 @@
 //! RFC 9112 rules, one test per rule, through the public API.
 
-use seqs::http::{Body, Error, Header, Headers, Limits, Progress, RequestParser, ResponseParser, Version};
+use seqs::http::{
+    Body, Error, Header, Headers, Limits, Progress, RequestParser, ResponseParser, Version,
+};
 
 /// What a complete request head parsed to, owned so tests can compare.
 #[derive(Debug, PartialEq)]
@@ -15,7 +17,10 @@ struct Req {
 }
 
 fn owned(headers: Headers<'_, '_>) -> Vec<(String, Vec<u8>)> {
-    headers.iter().map(|h| (h.name().to_string(), h.value().to_vec())).collect()
+    headers
+        .iter()
+        .map(|h| (h.name().to_string(), h.value().to_vec()))
+        .collect()
 }
 
 fn request(bytes: &[u8]) -> Result<Req, Error> {
@@ -50,7 +55,10 @@ struct Resp {
 
 fn response_to(method: &str, bytes: &[u8]) -> Result<Resp, Error> {
     let mut headers = [Header::EMPTY; 16];
-    match ResponseParser::new().request_method(method).parse(bytes, &mut headers)? {
+    match ResponseParser::new()
+        .request_method(method)
+        .parse(bytes, &mut headers)?
+    {
         Progress::Done(r) => Ok(Resp {
             version: r.version(),
             status: r.status(),
@@ -72,16 +80,35 @@ fn response(bytes: &[u8]) -> Result<Resp, Error> {
 #[test]
 fn request_line_fields_are_split_on_single_spaces() {
     let r = request(b"GET /a/b?c=d HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
-    assert_eq!((r.method.as_str(), r.target.as_str(), r.version), ("GET", "/a/b?c=d", Version::Http11));
+    assert_eq!(
+        (r.method.as_str(), r.target.as_str(), r.version),
+        ("GET", "/a/b?c=d", Version::Http11)
+    );
     assert_eq!(r.head_len, 34);
 }
 
 #[test]
 fn methods_are_tokens_and_case_sensitive() {
-    assert_eq!(request(b"M-SEARCH * HTTP/1.1\r\nHost: x\r\n\r\n").unwrap().method, "M-SEARCH");
-    assert_eq!(request(b"get / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap().method, "get");
-    assert_eq!(request_error(b"GE(T / HTTP/1.1\r\nHost: x\r\n\r\n"), Error::RequestLine);
-    assert_eq!(request_error(b" GET / HTTP/1.1\r\nHost: x\r\n\r\n"), Error::RequestLine);
+    assert_eq!(
+        request(b"M-SEARCH * HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap()
+            .method,
+        "M-SEARCH"
+    );
+    assert_eq!(
+        request(b"get / HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap()
+            .method,
+        "get"
+    );
+    assert_eq!(
+        request_error(b"GE(T / HTTP/1.1\r\nHost: x\r\n\r\n"),
+        Error::RequestLine
+    );
+    assert_eq!(
+        request_error(b" GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+        Error::RequestLine
+    );
 }
 
 #[test]
@@ -97,7 +124,12 @@ fn request_line_rejects_extra_whitespace_and_bad_targets() {
         b"GET / HTTP/1\r\nHost: x\r\n\r\n",
         b"GET /\r\nHost: x\r\n\r\n",
     ] {
-        assert_eq!(request_error(bad), Error::RequestLine, "{:?}", String::from_utf8_lossy(bad));
+        assert_eq!(
+            request_error(bad),
+            Error::RequestLine,
+            "{:?}",
+            String::from_utf8_lossy(bad)
+        );
     }
 }
 
@@ -108,7 +140,9 @@ fn request_target_forms() {
         assert_eq!(request(line.as_bytes()).unwrap().target, target);
     }
     let mut headers = [Header::EMPTY; 2];
-    let Progress::Done(r) = RequestParser::new().parse(b"GET /a/b?c HTTP/1.1\r\nHost: x\r\n\r\n", &mut headers).unwrap()
+    let Progress::Done(r) = RequestParser::new()
+        .parse(b"GET /a/b?c HTTP/1.1\r\nHost: x\r\n\r\n", &mut headers)
+        .unwrap()
     else {
         panic!()
     };
@@ -119,16 +153,35 @@ fn request_target_forms() {
 
 #[test]
 fn versions_1_0_and_1_1_parse_and_other_majors_get_505() {
-    assert_eq!(request(b"GET / HTTP/1.0\r\n\r\n").unwrap().version, Version::Http10);
-    assert_eq!(request_error(b"GET / HTTP/2.0\r\nHost: x\r\n\r\n"), Error::Version);
-    assert_eq!(request_error(b"GET / HTTP/0.9\r\nHost: x\r\n\r\n"), Error::Version);
+    assert_eq!(
+        request(b"GET / HTTP/1.0\r\n\r\n").unwrap().version,
+        Version::Http10
+    );
+    assert_eq!(
+        request_error(b"GET / HTTP/2.0\r\nHost: x\r\n\r\n"),
+        Error::Version
+    );
+    assert_eq!(
+        request_error(b"GET / HTTP/0.9\r\nHost: x\r\n\r\n"),
+        Error::Version
+    );
     assert_eq!(Error::Version.status(), 505);
 }
 
 #[test]
 fn higher_minor_versions_are_treated_as_1_1() {
-    assert_eq!(request(b"GET / HTTP/1.2\r\nHost: x\r\n\r\n").unwrap().version, Version::Http11);
-    assert_eq!(response(b"HTTP/1.9 200 OK\r\nContent-Length: 0\r\n\r\n").unwrap().version, Version::Http11);
+    assert_eq!(
+        request(b"GET / HTTP/1.2\r\nHost: x\r\n\r\n")
+            .unwrap()
+            .version,
+        Version::Http11
+    );
+    assert_eq!(
+        response(b"HTTP/1.9 200 OK\r\nContent-Length: 0\r\n\r\n")
+            .unwrap()
+            .version,
+        Version::Http11
+    );
 }
 
 // §2.2: line endings and leading empty lines.
@@ -142,24 +195,43 @@ fn leading_empty_lines_before_the_request_line_are_skipped() {
 
 #[test]
 fn bare_cr_is_rejected_everywhere() {
-    assert_eq!(request_error(b"GET / HTTP/1.1\rHost: x\r\n\r\n"), Error::BareCr);
-    assert_eq!(request_error(b"GET / HTTP/1.1\r\nHost: x\ry\r\n\r\n"), Error::BareCr);
-    assert_eq!(request_error(b"GET / HTTP/1.1\r\nHost: x\r\n\rX"), Error::BareCr);
-    assert_eq!(request_error(b"\rGET / HTTP/1.1\r\nHost: x\r\n\r\n"), Error::BareCr);
+    assert_eq!(
+        request_error(b"GET / HTTP/1.1\rHost: x\r\n\r\n"),
+        Error::BareCr
+    );
+    assert_eq!(
+        request_error(b"GET / HTTP/1.1\r\nHost: x\ry\r\n\r\n"),
+        Error::BareCr
+    );
+    assert_eq!(
+        request_error(b"GET / HTTP/1.1\r\nHost: x\r\n\rX"),
+        Error::BareCr
+    );
+    assert_eq!(
+        request_error(b"\rGET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+        Error::BareCr
+    );
 }
 
 #[test]
 fn bare_lf_is_rejected() {
     assert_eq!(request_error(b"GET / HTTP/1.1\nHost: x\n\n"), Error::BareLf);
-    assert_eq!(request_error(b"GET / HTTP/1.1\r\nHost: x\n\r\n"), Error::BareLf);
-    assert_eq!(request_error(b"\nGET / HTTP/1.1\r\nHost: x\r\n\r\n"), Error::BareLf);
+    assert_eq!(
+        request_error(b"GET / HTTP/1.1\r\nHost: x\n\r\n"),
+        Error::BareLf
+    );
+    assert_eq!(
+        request_error(b"\nGET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+        Error::BareLf
+    );
 }
 
 // §5: field syntax.
 
 #[test]
 fn field_values_are_trimmed_and_may_be_empty_or_hold_obs_text() {
-    let r = request(b"GET / HTTP/1.1\r\nHost: x\r\nA:  \t v  a\tl \t\r\nB:\r\nC: \xff\xfe\r\n\r\n").unwrap();
+    let r = request(b"GET / HTTP/1.1\r\nHost: x\r\nA:  \t v  a\tl \t\r\nB:\r\nC: \xff\xfe\r\n\r\n")
+        .unwrap();
     assert_eq!(r.headers[1], ("A".into(), b"v  a\tl".to_vec()));
     assert_eq!(r.headers[2], ("B".into(), b"".to_vec()));
     assert_eq!(r.headers[3], ("C".into(), b"\xff\xfe".to_vec()));
@@ -167,17 +239,35 @@ fn field_values_are_trimmed_and_may_be_empty_or_hold_obs_text() {
 
 #[test]
 fn whitespace_between_name_and_colon_is_rejected() {
-    assert_eq!(request_error(b"GET / HTTP/1.1\r\nHost : x\r\n\r\n"), Error::WhitespaceBeforeColon);
-    assert_eq!(request_error(b"GET / HTTP/1.1\r\nHost\t: x\r\n\r\n"), Error::WhitespaceBeforeColon);
+    assert_eq!(
+        request_error(b"GET / HTTP/1.1\r\nHost : x\r\n\r\n"),
+        Error::WhitespaceBeforeColon
+    );
+    assert_eq!(
+        request_error(b"GET / HTTP/1.1\r\nHost\t: x\r\n\r\n"),
+        Error::WhitespaceBeforeColon
+    );
     assert_eq!(Error::WhitespaceBeforeColon.status(), 400);
 }
 
 #[test]
 fn obs_fold_and_whitespace_before_the_first_field_are_rejected() {
-    assert_eq!(request_error(b"GET / HTTP/1.1\r\nHost: x\r\nA: b\r\n c\r\n\r\n"), Error::ObsFold);
-    assert_eq!(request_error(b"GET / HTTP/1.1\r\nHost: x\r\nA: b\r\n\tc\r\n\r\n"), Error::ObsFold);
-    assert_eq!(request_error(b"GET / HTTP/1.1\r\n Host: x\r\n\r\n"), Error::ObsFold);
-    assert_eq!(response(b"HTTP/1.1 200 OK\r\nA: b\r\n c\r\nContent-Length: 0\r\n\r\n"), Err(Error::ObsFold));
+    assert_eq!(
+        request_error(b"GET / HTTP/1.1\r\nHost: x\r\nA: b\r\n c\r\n\r\n"),
+        Error::ObsFold
+    );
+    assert_eq!(
+        request_error(b"GET / HTTP/1.1\r\nHost: x\r\nA: b\r\n\tc\r\n\r\n"),
+        Error::ObsFold
+    );
+    assert_eq!(
+        request_error(b"GET / HTTP/1.1\r\n Host: x\r\n\r\n"),
+        Error::ObsFold
+    );
+    assert_eq!(
+        response(b"HTTP/1.1 200 OK\r\nA: b\r\n c\r\nContent-Length: 0\r\n\r\n"),
+        Err(Error::ObsFold)
+    );
 }
 
 #[test]
@@ -189,7 +279,12 @@ fn field_names_must_be_tokens() {
         b"GET / HTTP/1.1\r\nHost: x\r\n\xc3\xa9: c\r\n\r\n",
         b"GET / HTTP/1.1\r\nHost: x\r\nA\x00: c\r\n\r\n",
     ] {
-        assert_eq!(request_error(bad), Error::HeaderName, "{:?}", String::from_utf8_lossy(bad));
+        assert_eq!(
+            request_error(bad),
+            Error::HeaderName,
+            "{:?}",
+            String::from_utf8_lossy(bad)
+        );
     }
 }
 
@@ -206,9 +301,14 @@ fn control_bytes_in_values_are_rejected() {
 fn lookup_is_case_insensitive_and_keeps_repeats_in_order() {
     let bytes = b"GET / HTTP/1.1\r\nHost: x\r\nAccept: a\r\naccept: b\r\n\r\n";
     let mut headers = [Header::EMPTY; 4];
-    let Progress::Done(r) = RequestParser::new().parse(bytes, &mut headers).unwrap() else { panic!() };
+    let Progress::Done(r) = RequestParser::new().parse(bytes, &mut headers).unwrap() else {
+        panic!()
+    };
     assert_eq!(r.headers().get("ACCEPT"), Some(&b"a"[..]));
-    assert_eq!(r.headers().get_all("accept").collect::<Vec<_>>(), [&b"a"[..], b"b"]);
+    assert_eq!(
+        r.headers().get_all("accept").collect::<Vec<_>>(),
+        [&b"a"[..], b"b"]
+    );
     assert!(r.headers().contains("host") && !r.headers().contains("hos"));
     assert_eq!(r.headers().len(), 3);
 }
@@ -218,8 +318,14 @@ fn lookup_is_case_insensitive_and_keeps_repeats_in_order() {
 #[test]
 fn http_1_1_requests_need_exactly_one_host() {
     assert_eq!(request_error(b"GET / HTTP/1.1\r\n\r\n"), Error::Host);
-    assert_eq!(request_error(b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), Error::Host);
-    assert_eq!(request_error(b"GET / HTTP/1.0\r\nHost: a\r\nhost: a\r\n\r\n"), Error::Host);
+    assert_eq!(
+        request_error(b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"),
+        Error::Host
+    );
+    assert_eq!(
+        request_error(b"GET / HTTP/1.0\r\nHost: a\r\nhost: a\r\n\r\n"),
+        Error::Host
+    );
     assert!(request(b"GET / HTTP/1.0\r\n\r\n").is_ok());
 }
 
@@ -227,28 +333,47 @@ fn http_1_1_requests_need_exactly_one_host() {
 
 #[test]
 fn request_without_framing_fields_has_no_body() {
-    assert_eq!(request(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap().body, Body::None);
+    assert_eq!(
+        request(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap().body,
+        Body::None
+    );
 }
 
 #[test]
 fn content_length_frames_the_body() {
     let r = request(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0042\r\n\r\n").unwrap();
     assert_eq!(r.body, Body::Length(42));
-    let r = request(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 18446744073709551615\r\n\r\n").unwrap();
+    let r = request(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 18446744073709551615\r\n\r\n")
+        .unwrap();
     assert_eq!(r.body, Body::Length(u64::MAX));
 }
 
 #[test]
 fn invalid_content_length_is_rejected() {
-    for value in ["", "-1", "+1", "1.0", "0x10", "1 2", "18446744073709551616", "1,", ","] {
+    for value in [
+        "",
+        "-1",
+        "+1",
+        "1.0",
+        "0x10",
+        "1 2",
+        "18446744073709551616",
+        "1,",
+        ",",
+    ] {
         let bytes = format!("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: {value}\r\n\r\n");
-        assert_eq!(request_error(bytes.as_bytes()), Error::ContentLength, "{value:?}");
+        assert_eq!(
+            request_error(bytes.as_bytes()),
+            Error::ContentLength,
+            "{value:?}"
+        );
     }
 }
 
 #[test]
 fn repeated_content_length_must_agree() {
-    let same = request(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n");
+    let same =
+        request(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n");
     assert_eq!(same.unwrap().body, Body::Length(5));
     let list = request(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 5\r\n\r\n");
     assert_eq!(list.unwrap().body, Body::Length(5));
@@ -262,9 +387,20 @@ fn repeated_content_length_must_agree() {
 
 #[test]
 fn chunked_transfer_encoding_frames_the_body() {
-    for te in ["chunked", "Chunked", "CHUNKED", " chunked ", "chunked,", ", chunked"] {
+    for te in [
+        "chunked",
+        "Chunked",
+        "CHUNKED",
+        " chunked ",
+        "chunked,",
+        ", chunked",
+    ] {
         let bytes = format!("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: {te}\r\n\r\n");
-        assert_eq!(request(bytes.as_bytes()).unwrap().body, Body::Chunked, "{te:?}");
+        assert_eq!(
+            request(bytes.as_bytes()).unwrap().body,
+            Body::Chunked,
+            "{te:?}"
+        );
     }
 }
 
@@ -276,15 +412,28 @@ fn content_length_with_transfer_encoding_is_rejected() {
     ] {
         assert_eq!(request_error(bad), Error::ContentLengthWithTransferEncoding);
     }
-    let resp = response(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n");
+    let resp =
+        response(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n");
     assert_eq!(resp, Err(Error::ContentLengthWithTransferEncoding));
 }
 
 #[test]
 fn request_transfer_coding_must_end_in_chunked_exactly_once() {
-    for te in ["gzip", "chunked, gzip", "chunked, chunked", "", "chunked;x=1", "chu nked", "\"chunked\""] {
+    for te in [
+        "gzip",
+        "chunked, gzip",
+        "chunked, chunked",
+        "",
+        "chunked;x=1",
+        "chu nked",
+        "\"chunked\"",
+    ] {
         let bytes = format!("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: {te}\r\n\r\n");
-        assert_eq!(request_error(bytes.as_bytes()), Error::TransferEncoding, "{te:?}");
+        assert_eq!(
+            request_error(bytes.as_bytes()),
+            Error::TransferEncoding,
+            "{te:?}"
+        );
     }
     let split = b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n";
     assert_eq!(request_error(split), Error::TransferEncoding);
@@ -292,25 +441,49 @@ fn request_transfer_coding_must_end_in_chunked_exactly_once() {
 
 #[test]
 fn other_request_transfer_codings_are_not_implemented() {
-    let e = request_error(b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n");
+    let e =
+        request_error(b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n");
     assert_eq!((e, e.status()), (Error::UnsupportedTransferCoding, 501));
 }
 
 #[test]
 fn transfer_encoding_in_http_1_0_is_faulty_framing() {
-    assert_eq!(request_error(b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"), Error::TransferEncoding);
-    assert_eq!(response(b"HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"), Err(Error::TransferEncoding));
+    assert_eq!(
+        request_error(b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"),
+        Error::TransferEncoding
+    );
+    assert_eq!(
+        response(b"HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"),
+        Err(Error::TransferEncoding)
+    );
 }
 
 #[test]
 fn response_framing_follows_section_6_3() {
     let body = |bytes: &[u8]| response(bytes).unwrap().body;
-    assert_eq!(body(b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n"), Body::Length(7));
-    assert_eq!(body(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"), Body::Chunked);
-    assert_eq!(body(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"), Body::Chunked);
-    assert_eq!(body(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n"), Body::UntilClose);
+    assert_eq!(
+        body(b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n"),
+        Body::Length(7)
+    );
+    assert_eq!(
+        body(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"),
+        Body::Chunked
+    );
+    assert_eq!(
+        body(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"),
+        Body::Chunked
+    );
+    assert_eq!(
+        body(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n"),
+        Body::UntilClose
+    );
     assert_eq!(body(b"HTTP/1.1 200 OK\r\n\r\n"), Body::UntilClose);
-    for status in ["100 Continue", "101 Switching", "204 No Content", "304 Not Modified"] {
+    for status in [
+        "100 Continue",
+        "101 Switching",
+        "204 No Content",
+        "304 Not Modified",
+    ] {
         let head = format!("HTTP/1.1 {status}\r\nContent-Length: 7\r\n\r\n");
         assert_eq!(body(head.as_bytes()), Body::None, "{status}");
     }
@@ -318,7 +491,10 @@ fn response_framing_follows_section_6_3() {
     assert_eq!(response_to("HEAD", head).unwrap().body, Body::None);
     assert_eq!(response_to("CONNECT", head).unwrap().body, Body::None);
     let refused = b"HTTP/1.1 407 Auth\r\nContent-Length: 7\r\n\r\n";
-    assert_eq!(response_to("CONNECT", refused).unwrap().body, Body::Length(7));
+    assert_eq!(
+        response_to("CONNECT", refused).unwrap().body,
+        Body::Length(7)
+    );
 }
 
 // §4: status line.
@@ -346,7 +522,12 @@ fn malformed_status_lines_are_rejected() {
         b"HTTP/1.1 abc OK\r\n\r\n",
         b"HTTX/1.1 200 OK\r\n\r\n",
     ] {
-        assert_eq!(response(bad), Err(Error::StatusLine), "{:?}", String::from_utf8_lossy(bad));
+        assert_eq!(
+            response(bad),
+            Err(Error::StatusLine),
+            "{:?}",
+            String::from_utf8_lossy(bad)
+        );
     }
     assert_eq!(response(b"HTTP/2.0 200 OK\r\n\r\n"), Err(Error::Version));
 }
@@ -357,22 +538,48 @@ fn malformed_status_lines_are_rejected() {
 fn persistence_defaults_by_version_and_connection_options() {
     let keep = |bytes: &[u8]| request(bytes).unwrap().keep_alive;
     assert!(keep(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
-    assert!(!keep(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
-    assert!(!keep(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, CLOSE\r\n\r\n"));
+    assert!(!keep(
+        b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    ));
+    assert!(!keep(
+        b"GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, CLOSE\r\n\r\n"
+    ));
     assert!(!keep(b"GET / HTTP/1.0\r\n\r\n"));
     assert!(keep(b"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n"));
-    assert!(keep(b"GET / HTTP/1.0\r\nConnection: foo\r\nConnection: keep-alive\r\n\r\n"));
-    assert!(!keep(b"GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n"));
-    assert!(keep(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: closed\r\n\r\n"));
+    assert!(keep(
+        b"GET / HTTP/1.0\r\nConnection: foo\r\nConnection: keep-alive\r\n\r\n"
+    ));
+    assert!(!keep(
+        b"GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n"
+    ));
+    assert!(keep(
+        b"GET / HTTP/1.1\r\nHost: x\r\nConnection: closed\r\n\r\n"
+    ));
 }
 
 #[test]
 fn responses_delimited_by_close_end_the_connection() {
-    assert!(response(b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n").unwrap().keep_alive);
+    assert!(
+        response(b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n")
+            .unwrap()
+            .keep_alive
+    );
     assert!(!response(b"HTTP/1.1 200 OK\r\n\r\n").unwrap().keep_alive);
-    assert!(response(b"HTTP/1.1 204 No Content\r\n\r\n").unwrap().keep_alive);
-    assert!(!response(b"HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\n").unwrap().keep_alive);
-    assert!(response(b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\n").unwrap().keep_alive);
+    assert!(
+        response(b"HTTP/1.1 204 No Content\r\n\r\n")
+            .unwrap()
+            .keep_alive
+    );
+    assert!(
+        !response(b"HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\n")
+            .unwrap()
+            .keep_alive
+    );
+    assert!(
+        response(b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\n")
+            .unwrap()
+            .keep_alive
+    );
 }
 
 // Pipelining (§9.3.2): each head reports where it ends.
@@ -386,7 +593,9 @@ GET /3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
     let mut seen = Vec::new();
     while at < stream.len() {
         let mut headers = [Header::EMPTY; 8];
-        let Progress::Done(r) = parser.parse(&stream[at..], &mut headers).unwrap() else { panic!() };
+        let Progress::Done(r) = parser.parse(&stream[at..], &mut headers).unwrap() else {
+            panic!()
+        };
         let body = match r.body() {
             Body::Length(n) => n as usize,
             _ => 0,
@@ -395,7 +604,14 @@ GET /3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
         at += r.head_len() + body;
     }
     assert_eq!(at, stream.len());
-    assert_eq!(seen, [("/1".into(), true), ("/2".into(), true), ("/3".into(), false)]);
+    assert_eq!(
+        seen,
+        [
+            ("/1".into(), true),
+            ("/2".into(), true),
+            ("/3".into(), false)
+        ]
+    );
 }
 
 // Limits: 431.
@@ -407,22 +623,47 @@ fn more_fields_than_the_array_holds_is_431() {
     let e = RequestParser::new().parse(bytes, &mut headers).unwrap_err();
     assert_eq!((e, e.status()), (Error::TooManyHeaders, 431));
     let mut headers = [Header::EMPTY; 3];
-    assert!(matches!(RequestParser::new().parse(bytes, &mut headers), Ok(Progress::Done(_))));
+    assert!(matches!(
+        RequestParser::new().parse(bytes, &mut headers),
+        Ok(Progress::Done(_))
+    ));
 }
 
 #[test]
 fn heads_longer_than_the_limit_are_431_whole_or_partial() {
     let bytes = b"GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\n\r\n";
-    let exact = Limits { max_head: bytes.len() };
-    let short = Limits { max_head: bytes.len() - 1 };
+    let exact = Limits {
+        max_head: bytes.len(),
+    };
+    let short = Limits {
+        max_head: bytes.len() - 1,
+    };
     let mut headers = [Header::EMPTY; 4];
-    assert!(matches!(RequestParser::with_limits(exact).parse(bytes, &mut headers), Ok(Progress::Done(_))));
-    assert_eq!(RequestParser::with_limits(short).parse(bytes, &mut headers).unwrap_err(), Error::HeadTooLarge);
+    assert!(matches!(
+        RequestParser::with_limits(exact).parse(bytes, &mut headers),
+        Ok(Progress::Done(_))
+    ));
+    assert_eq!(
+        RequestParser::with_limits(short)
+            .parse(bytes, &mut headers)
+            .unwrap_err(),
+        Error::HeadTooLarge
+    );
     let partial = &bytes[..bytes.len() - 2];
-    assert_eq!(RequestParser::with_limits(short).parse(partial, &mut headers), Ok(Progress::NeedMore));
+    assert_eq!(
+        RequestParser::with_limits(short).parse(partial, &mut headers),
+        Ok(Progress::NeedMore)
+    );
     let at_limit = &bytes[..bytes.len() - 1];
-    assert_eq!(RequestParser::with_limits(short).parse(at_limit, &mut headers).unwrap_err(), Error::HeadTooLarge);
-    let e = RequestParser::with_limits(Limits { max_head: 10 }).parse(&bytes[..10], &mut headers).unwrap_err();
+    assert_eq!(
+        RequestParser::with_limits(short)
+            .parse(at_limit, &mut headers)
+            .unwrap_err(),
+        Error::HeadTooLarge
+    );
+    let e = RequestParser::with_limits(Limits { max_head: 10 })
+        .parse(&bytes[..10], &mut headers)
+        .unwrap_err();
     assert_eq!((e, e.status()), (Error::HeadTooLarge, 431));
 }
 
