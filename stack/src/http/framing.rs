@@ -5,7 +5,7 @@
 
 use super::error::Error;
 use super::headers::Header;
-use super::scan::{token_end, trim_ows};
+use super::scan::{token_end, token_is, trim_ows};
 use super::Version;
 
 /// How the body that follows a head is delimited.
@@ -24,7 +24,7 @@ pub enum Body {
 }
 
 /// What the framing fields said, accumulated field by field.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Framing {
     content_length: Option<u64>,
     /// Whether any `Transfer-Encoding` field was present, even an empty one.
@@ -41,11 +41,12 @@ impl Framing {
     /// Takes one field into account; most names cost one length compare.
     #[inline]
     pub(crate) fn field(&mut self, header: &Header<'_>) -> Result<(), Error> {
-        match header.name.len() {
-            4 if header.is("host") => self.hosts = self.hosts.saturating_add(1),
-            10 if header.is("connection") => self.connection(header.value),
-            14 if header.is("content-length") => self.content_length(header.value)?,
-            17 if header.is("transfer-encoding") => self.transfer_encoding(header.value)?,
+        let name = header.name;
+        match name.len() {
+            4 if token_is(name, b"host") => self.hosts = self.hosts.saturating_add(1),
+            10 if token_is(name, b"connection") => self.connection(header.value),
+            14 if token_is(name, b"content-length") => self.content_length(header.value)?,
+            17 if token_is(name, b"transfer-encoding") => self.transfer_encoding(header.value)?,
             _ => {}
         }
         Ok(())
@@ -59,21 +60,28 @@ impl Framing {
     }
 
     fn content_length(&mut self, value: &[u8]) -> Result<(), Error> {
+        if let Some(length) = decimal(value) {
+            return self.set_content_length(length);
+        }
         let mut any = false;
         for element in value.split(|&b| b == b',') {
-            let length = decimal(trim_ows(element)).ok_or(Error::ContentLength)?;
-            match self.content_length {
-                Some(previous) if previous != length => {
-                    return Err(Error::ConflictingContentLength)
-                }
-                _ => self.content_length = Some(length),
-            }
+            self.set_content_length(decimal(trim_ows(element)).ok_or(Error::ContentLength)?)?;
             any = true;
         }
         if any {
             Ok(())
         } else {
             Err(Error::ContentLength)
+        }
+    }
+
+    fn set_content_length(&mut self, length: u64) -> Result<(), Error> {
+        match self.content_length {
+            Some(previous) if previous != length => Err(Error::ConflictingContentLength),
+            _ => {
+                self.content_length = Some(length);
+                Ok(())
+            }
         }
     }
 

@@ -5,7 +5,6 @@ use super::error::Error;
 use super::fields::{crlf, field_line, Line};
 use super::framing::Framing;
 use super::headers::Header;
-use super::scan::find_lf;
 use super::Version;
 
 /// Caps on what a parser accepts. The cap on the number of fields is the
@@ -38,69 +37,58 @@ pub enum Progress<T> {
     NeedMore,
 }
 
-/// Where the search for the end of a partial head resumes.
+/// Progress through a field block, kept across calls so that a resumed
+/// parse validates only lines it has not seen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Resume {
-    /// Start of the line that was incomplete.
-    line_start: usize,
-    /// Bytes already searched for LF.
-    scanned: usize,
-    /// Whether the start line is complete, so an empty line ends the head.
-    started: bool,
+pub(crate) struct Block {
+    /// Start of the next line to read.
+    line: usize,
+    /// Fields read so far.
+    count: usize,
+    framing: Framing,
 }
 
-impl Resume {
-    pub(crate) fn start_line(line_start: usize) -> Self {
-        Resume {
-            line_start,
-            scanned: line_start,
-            started: false,
+impl Block {
+    pub(crate) fn at(line: usize) -> Self {
+        Block {
+            line,
+            count: 0,
+            framing: Framing::default(),
         }
-    }
-
-    pub(crate) fn field_line(line_start: usize) -> Self {
-        Resume {
-            line_start,
-            scanned: line_start,
-            started: true,
-        }
-    }
-
-    /// Searches on for the empty line that ends the head. Returns `None`
-    /// once it is in `buf`, or where to resume after more bytes arrive.
-    fn find_end(mut self, buf: &[u8]) -> Result<Option<Resume>, Error> {
-        while let Some(lf) = find_lf(buf, self.scanned) {
-            if lf == self.line_start || buf.get(lf - 1) != Some(&b'\r') {
-                return Err(Error::BareLf);
-            }
-            let empty = lf - 1 == self.line_start;
-            if empty && self.started {
-                return Ok(None);
-            }
-            self.started |= !empty;
-            self.line_start = lf + 1;
-            self.scanned = lf + 1;
-        }
-        self.scanned = buf.len().max(self.scanned);
-        Ok(Some(self))
     }
 }
 
-/// One parse of a buffer: a complete value, or where to resume.
+/// Where a field block stands after reading what the buffer holds.
+pub(crate) enum Step {
+    /// Through the empty line: `count` fields; the head ends before `end`.
+    Complete {
+        count: usize,
+        end: usize,
+        framing: Framing,
+    },
+    /// The buffer ends inside a line; resume there.
+    Partial(Block),
+}
+
+/// One parse of a buffer: a complete value, or the field block to resume
+/// (`None` while the start line is incomplete).
 pub(crate) enum Pass<T> {
     Done(T),
-    Partial(Resume),
+    Partial(Option<Block>),
 }
 
 /// The incremental driver shared by the request and response parsers.
 ///
 /// The first call parses directly, which on a complete head (the common
-/// case) is the only pass. After a partial head it only searches on for the
-/// end of the head from where it stopped, and parses once the head is whole.
+/// case) is the only pass. After a partial head, later calls validate only
+/// lines not yet seen (and the partial last line), carrying the field count
+/// and framing state along, so malformed input is refused as soon as it
+/// arrives. Once the head is whole it is parsed once more to hand out slices:
+/// slices from earlier calls cannot outlive the caller's next append.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct HeadReader {
     pub(crate) limits: Limits,
-    resume: Option<Resume>,
+    resume: Option<Block>,
 }
 
 impl HeadReader {
@@ -115,28 +103,29 @@ impl HeadReader {
         self.resume = None;
     }
 
-    pub(crate) fn read<'b, T>(
+    pub(crate) fn read<'h, 'b, T>(
         &mut self,
         buf: &'b [u8],
-        parse: impl FnOnce(&'b [u8]) -> Result<Pass<T>, Error>,
+        headers: &'h mut [Header<'b>],
+        parse: impl FnOnce(&'b [u8], &'h mut [Header<'b>]) -> Result<Pass<T>, Error>,
     ) -> Result<Progress<T>, Error> {
         let view = buf.get(..self.limits.max_head).unwrap_or(buf);
-        if let Some(resume) = self.resume.take() {
-            if let Some(resume) = resume.find_end(view)? {
-                return self.need_more(resume, buf.len());
+        if let Some(block) = self.resume.take() {
+            if let Step::Partial(block) = fields(view, block, headers)? {
+                return self.need_more(Some(block), buf.len());
             }
         }
-        match parse(view)? {
+        match parse(view, headers)? {
             Pass::Done(value) => Ok(Progress::Done(value)),
-            Pass::Partial(resume) => self.need_more(resume, buf.len()),
+            Pass::Partial(block) => self.need_more(block, buf.len()),
         }
     }
 
-    fn need_more<T>(&mut self, resume: Resume, len: usize) -> Result<Progress<T>, Error> {
+    fn need_more<T>(&mut self, resume: Option<Block>, len: usize) -> Result<Progress<T>, Error> {
         if len >= self.limits.max_head {
             return Err(Error::HeadTooLarge);
         }
-        self.resume = Some(resume);
+        self.resume = resume;
         Ok(Progress::NeedMore)
     }
 }
@@ -187,39 +176,34 @@ pub(crate) fn version(buf: &[u8], i: usize, malformed: Error) -> Result<Line<Ver
     }
 }
 
-/// The end of a field block.
-pub(crate) enum Fields {
-    /// `count` fields were stored; the head ends before `end`.
-    Done { count: usize, end: usize },
-    /// The buffer ends inside the line starting here.
-    Partial(usize),
-}
-
-/// Parses field lines from `i` through the empty line, storing them in `out`
-/// and feeding them to `framing`.
+/// Reads field lines from `block` through the empty line, storing them in
+/// `out` and feeding them to the block's framing state.
 #[inline]
 pub(crate) fn fields<'b>(
     buf: &'b [u8],
-    mut i: usize,
+    mut block: Block,
     out: &mut [Header<'b>],
-    framing: &mut Framing,
-) -> Result<Fields, Error> {
-    let mut count = 0;
+) -> Result<Step, Error> {
     loop {
+        let i = block.line;
         if buf.get(i) == Some(&b'\r') {
             return Ok(match crlf(buf, i, Error::BareCr)? {
-                Line::Done((), end) => Fields::Done { count, end },
-                Line::Partial => Fields::Partial(i),
+                Line::Done((), end) => Step::Complete {
+                    count: block.count,
+                    end,
+                    framing: block.framing,
+                },
+                Line::Partial => Step::Partial(block),
             });
         }
         match field_line(buf, i)? {
             Line::Done(header, next) => {
-                framing.field(&header)?;
-                *out.get_mut(count).ok_or(Error::TooManyHeaders)? = header;
-                count += 1;
-                i = next;
+                block.framing.field(&header)?;
+                *out.get_mut(block.count).ok_or(Error::TooManyHeaders)? = header;
+                block.count += 1;
+                block.line = next;
             }
-            Line::Partial => return Ok(Fields::Partial(i)),
+            Line::Partial => return Ok(Step::Partial(block)),
         }
     }
 }

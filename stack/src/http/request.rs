@@ -2,9 +2,9 @@
 
 use super::error::Error;
 use super::fields::{crlf, Line};
-use super::framing::{Body, Framing};
+use super::framing::Body;
 use super::head::{
-    fields, skip_empty_lines, version, Fields, HeadReader, Limits, Pass, Progress, Resume,
+    fields, skip_empty_lines, version, Block, HeadReader, Limits, Pass, Progress, Step,
 };
 use super::headers::{ascii, Header, Headers};
 use super::scan::{slice, target_end, token_end};
@@ -104,7 +104,7 @@ impl RequestParser {
         buf: &'b [u8],
         headers: &'h mut [Header<'b>],
     ) -> Result<Progress<Request<'h, 'b>>, Error> {
-        self.head.read(buf, |view| parse(view, headers))
+        self.head.read(buf, headers, parse)
     }
 
     /// Forgets a partial head, for a buffer that starts afresh.
@@ -118,9 +118,9 @@ fn parse<'h, 'b>(
     headers: &'h mut [Header<'b>],
 ) -> Result<Pass<Request<'h, 'b>>, Error> {
     let Line::Done((), start) = skip_empty_lines(buf)? else {
-        return Ok(Pass::Partial(Resume::start_line(0)));
+        return Ok(Pass::Partial(None));
     };
-    let partial = Ok(Pass::Partial(Resume::start_line(start)));
+    let partial = Ok(Pass::Partial(None));
     let method_end = token_end(buf, start);
     match buf.get(method_end) {
         None => return partial,
@@ -141,10 +141,13 @@ fn parse<'h, 'b>(
     let Line::Done((), fields_start) = crlf(buf, version_end, Error::RequestLine)? else {
         return partial;
     };
-    let mut framing = Framing::default();
-    let (count, end) = match fields(buf, fields_start, headers, &mut framing)? {
-        Fields::Done { count, end } => (count, end),
-        Fields::Partial(line) => return Ok(Pass::Partial(Resume::field_line(line))),
+    let (count, end, framing) = match fields(buf, Block::at(fields_start), headers)? {
+        Step::Complete {
+            count,
+            end,
+            framing,
+        } => (count, end, framing),
+        Step::Partial(block) => return Ok(Pass::Partial(Some(block))),
     };
     let body = framing.request_body(version)?;
     let headers: &'h [Header<'b>] = headers;

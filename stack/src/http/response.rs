@@ -3,9 +3,9 @@
 
 use super::error::Error;
 use super::fields::{crlf, text_end, Line};
-use super::framing::{Body, Framing};
+use super::framing::Body;
 use super::head::{
-    fields, skip_empty_lines, version, Fields, HeadReader, Limits, Pass, Progress, Resume,
+    fields, skip_empty_lines, version, Block, HeadReader, Limits, Pass, Progress, Step,
 };
 use super::headers::{Header, Headers};
 use super::scan::slice;
@@ -117,7 +117,8 @@ impl ResponseParser {
         headers: &'h mut [Header<'b>],
     ) -> Result<Progress<Response<'h, 'b>>, Error> {
         let answers = self.answers;
-        self.head.read(buf, |view| parse(view, headers, answers))
+        self.head
+            .read(buf, headers, |view, headers| parse(view, headers, answers))
     }
 
     /// Forgets a partial head, for a buffer that starts afresh.
@@ -132,9 +133,9 @@ fn parse<'h, 'b>(
     answers: Answers,
 ) -> Result<Pass<Response<'h, 'b>>, Error> {
     let Line::Done((), start) = skip_empty_lines(buf)? else {
-        return Ok(Pass::Partial(Resume::start_line(0)));
+        return Ok(Pass::Partial(None));
     };
-    let partial = Ok(Pass::Partial(Resume::start_line(start)));
+    let partial = Ok(Pass::Partial(None));
     let Line::Done(version, version_end) = version(buf, start, Error::StatusLine)? else {
         return partial;
     };
@@ -151,10 +152,13 @@ fn parse<'h, 'b>(
     let Line::Done((), fields_start) = crlf(buf, reason_end, Error::StatusLine)? else {
         return partial;
     };
-    let mut framing = Framing::default();
-    let (count, end) = match fields(buf, fields_start, headers, &mut framing)? {
-        Fields::Done { count, end } => (count, end),
-        Fields::Partial(line) => return Ok(Pass::Partial(Resume::field_line(line))),
+    let (count, end, framing) = match fields(buf, Block::at(fields_start), headers)? {
+        Step::Complete {
+            count,
+            end,
+            framing,
+        } => (count, end, framing),
+        Step::Partial(block) => return Ok(Pass::Partial(Some(block))),
     };
     framing.check_response(version)?;
     let no_body = match answers {
