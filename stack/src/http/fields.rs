@@ -60,16 +60,21 @@ pub(crate) fn field_line(buf: &[u8], i: usize) -> Result<Line<Header<'_>>, Error
     }
     let start = ows_end(buf, colon + 1);
     let end = text_end(buf, start, Error::HeaderValue)?;
-    Ok(match crlf(buf, end, Error::HeaderValue)? {
-        Line::Done((), next) => {
-            let value = slice(buf, start, end);
-            let trimmed = value.iter().rposition(|&b| !is_ows(b)).map_or(0, |e| e + 1);
-            let header = Header {
-                name: slice(buf, i, colon),
-                value: slice(value, 0, trimmed),
-            };
-            Line::Done(header, next)
+    let Line::Done((), next) = crlf(buf, end, Error::HeaderValue)? else {
+        return Ok(Line::Partial);
+    };
+    let mut value = slice(buf, start, end);
+    while let [rest @ .., last] = value {
+        if !is_ows(*last) {
+            break;
         }
-        Line::Partial => Line::Partial,
-    })
+        value = rest;
+    }
+    Ok(Line::Done(
+        Header {
+            name: slice(buf, i, colon),
+            value,
+        },
+        next,
+    ))
 }

@@ -115,12 +115,26 @@ pub(crate) fn slice(buf: &[u8], a: usize, b: usize) -> &[u8] {
 /// compares without a branch per byte.
 #[inline(always)]
 pub(crate) fn token_is(name: &[u8], lower: &[u8]) -> bool {
-    name.len() == lower.len()
-        && name
-            .iter()
-            .zip(lower)
-            .fold(0, |diff, (&a, &b)| diff | ((a | 0x20) ^ b))
-            == 0
+    if name.len() != lower.len() {
+        return false;
+    }
+    match (
+        name.first_chunk::<8>(),
+        lower.first_chunk::<8>(),
+        name.last_chunk::<8>(),
+        lower.last_chunk::<8>(),
+    ) {
+        (Some(a), Some(b), Some(c), Some(d)) if name.len() <= 16 => {
+            (u64::from_le_bytes(*a) | ONES * 0x20) == u64::from_le_bytes(*b)
+                && (u64::from_le_bytes(*c) | ONES * 0x20) == u64::from_le_bytes(*d)
+        }
+        _ => {
+            name.iter()
+                .zip(lower)
+                .fold(0, |diff, (&a, &b)| diff | ((a | 0x20) ^ b))
+                == 0
+        }
+    }
 }
 
 /// Whether `bytes` is a non-empty token.
