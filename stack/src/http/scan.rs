@@ -9,6 +9,8 @@
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = 0x8080_8080_8080_8080;
+/// Bit 5 of every byte: set, it lower-cases ASCII letters.
+const CASE: u64 = 0x2020_2020_2020_2020;
 
 /// Flags bytes of `w` below `n` (`n <= 0x80`).
 #[inline(always)]
@@ -125,8 +127,8 @@ pub(crate) fn token_is(name: &[u8], lower: &[u8]) -> bool {
         lower.last_chunk::<8>(),
     ) {
         (Some(a), Some(b), Some(c), Some(d)) if name.len() <= 16 => {
-            (u64::from_le_bytes(*a) | ONES * 0x20) == u64::from_le_bytes(*b)
-                && (u64::from_le_bytes(*c) | ONES * 0x20) == u64::from_le_bytes(*d)
+            (u64::from_le_bytes(*a) | CASE) == u64::from_le_bytes(*b)
+                && (u64::from_le_bytes(*c) | CASE) == u64::from_le_bytes(*d)
         }
         _ => {
             name.iter()
@@ -229,5 +231,30 @@ mod tests {
         assert_eq!(find_lf(b"abc", 9), None);
         assert_eq!(trim_ows(b" \t a b\t "), b"a b");
         assert_eq!(trim_ows(b"  "), b"");
+    }
+
+    #[test]
+    fn token_names_compare_ignoring_case_only() {
+        for name in ["host", "connection", "content-length", "transfer-encoding"] {
+            assert!(token_is(
+                name.to_ascii_uppercase().as_bytes(),
+                name.as_bytes()
+            ));
+            assert!(token_is(name.as_bytes(), name.as_bytes()));
+            let mut near = name.as_bytes().to_vec();
+            for k in 0..near.len() {
+                for other in [b'_', b'.', b'0', b'^', b'~', b'!', b'M'] {
+                    let saved = near[k];
+                    near[k] = other;
+                    assert!(
+                        !token_is(&near, name.as_bytes()),
+                        "{:?}",
+                        core::str::from_utf8(&near)
+                    );
+                    near[k] = saved;
+                }
+            }
+            assert!(!token_is(&name.as_bytes()[1..], name.as_bytes()));
+        }
     }
 }
