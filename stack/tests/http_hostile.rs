@@ -113,7 +113,11 @@ fn huge_heads_are_431_without_reading_past_the_limit() {
     huge.extend(b"\r\n\r\n");
     assert_eq!(request(&huge), Outcome::Failed(Error::HeadTooLarge));
     let long_target = [&b"GET /"[..], &[b'a'; 10_000], b" HTTP/1.1\r\n"].concat();
-    assert_eq!(request(&long_target), Outcome::Failed(Error::HeadTooLarge));
+    assert_eq!(
+        request(&long_target),
+        Outcome::Failed(Error::StartLineTooLong)
+    );
+    assert_eq!(Error::StartLineTooLong.status(), 414);
     let mut many = b"GET / HTTP/1.1\r\nHost: x\r\n".to_vec();
     for i in 0..1000 {
         many.extend(format!("X-{i}: v\r\n").bytes());
@@ -127,7 +131,7 @@ fn huge_heads_are_431_without_reading_past_the_limit() {
     let endless_blank_lines = b"\r\n".repeat(10_000);
     assert_eq!(
         request(&endless_blank_lines),
-        Outcome::Failed(Error::HeadTooLarge)
+        Outcome::Failed(Error::StartLineTooLong)
     );
 }
 

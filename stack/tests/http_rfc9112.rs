@@ -661,10 +661,14 @@ fn heads_longer_than_the_limit_are_431_whole_or_partial() {
             .unwrap_err(),
         Error::HeadTooLarge
     );
+    let e = RequestParser::with_limits(Limits { max_head: 20 })
+        .parse(&bytes[..20], &mut headers)
+        .unwrap_err();
+    assert_eq!((e, e.status()), (Error::HeadTooLarge, 431));
     let e = RequestParser::with_limits(Limits { max_head: 10 })
         .parse(&bytes[..10], &mut headers)
         .unwrap_err();
-    assert_eq!((e, e.status()), (Error::HeadTooLarge, 431));
+    assert_eq!((e, e.status()), (Error::StartLineTooLong, 414));
 }
 
 #[test]

@@ -11,6 +11,9 @@ use core::fmt;
 pub enum Error {
     /// The head is longer than [`Limits::max_head`](super::Limits).
     HeadTooLarge,
+    /// The start line alone is longer than `Limits::max_head`: for a
+    /// request, a target too long to serve (414).
+    StartLineTooLong,
     /// More header fields than the caller's array holds.
     TooManyHeaders,
     /// A trailer section longer than the decoder's limit.
@@ -63,6 +66,7 @@ impl Error {
     pub const fn status(self) -> u16 {
         match self {
             Error::HeadTooLarge | Error::TooManyHeaders | Error::TrailersTooLarge => 431,
+            Error::StartLineTooLong => 414,
             Error::Version => 505,
             Error::UnsupportedTransferCoding => 501,
             _ => 400,
@@ -74,6 +78,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Error::HeadTooLarge => "message head too large",
+            Error::StartLineTooLong => "start line too long",
             Error::TooManyHeaders => "too many header fields",
             Error::TrailersTooLarge => "trailer section too large",
             Error::Version => "unsupported HTTP version",

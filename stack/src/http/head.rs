@@ -13,7 +13,8 @@ use super::Version;
 pub struct Limits {
     /// The longest head accepted, start line to empty line inclusive; a head
     /// that is longer, or a partial head already this long, is
-    /// [`Error::HeadTooLarge`].
+    /// [`Error::HeadTooLarge`] ([`Error::StartLineTooLong`] if the start line
+    /// has not even ended).
     pub max_head: usize,
 }
 
@@ -123,7 +124,10 @@ impl HeadReader {
 
     fn need_more<T>(&mut self, resume: Option<Block>, len: usize) -> Result<Progress<T>, Error> {
         if len >= self.limits.max_head {
-            return Err(Error::HeadTooLarge);
+            return Err(match resume {
+                Some(_) => Error::HeadTooLarge,
+                None => Error::StartLineTooLong,
+            });
         }
         self.resume = resume;
         Ok(Progress::NeedMore)
