@@ -4,8 +4,9 @@
 //! array of [`Header`]s, so one buffer and one array serve every request of a
 //! keep-alive connection. Parsing is incremental: [`RequestParser`] and
 //! [`ResponseParser`] return [`Progress::NeedMore`] on a partial head and, on
-//! the next call with the same bytes plus more, resume the search for the end
-//! of the head where the previous call stopped.
+//! the next call with the same bytes plus more, resume at the line where the
+//! previous call stopped (so malformed input is refused as soon as it
+//! arrives), parsing the whole head once more only when it is complete.
 //!
 //! The parsers are strict where leniency enables request smuggling: CRLF line
 //! endings only, no obsolete line folding, no whitespace before a colon, no
