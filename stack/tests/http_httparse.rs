@@ -182,6 +182,10 @@ const REQUESTS: &[(&[u8], Expect)] = &[
         b"GET /caf\xc3\xa9 HTTP/1.1\r\nHost: a\r\n\r\n",
         Expect::StricterWith(Error::RequestLine, "RFC 3986: a target is ASCII; httparse takes UTF-8"),
     ),
+    (
+        b"GET / HTTP/1.1\r\nHost: a b\r\n\r\n",
+        Expect::StricterWith(Error::Host, "RFC 9112 §3.2: an invalid Host value is a 400"),
+    ),
     (b"GET / HTTP/1.2\r\nHost: a\r\n\r\n", Expect::LaxerBecause("RFC 9110 §2.5: a higher 1.x minor is read as 1.1")),
 ];
 

@@ -329,6 +329,25 @@ fn http_1_1_requests_need_exactly_one_host() {
     assert!(request(b"GET / HTTP/1.0\r\n\r\n").is_ok());
 }
 
+#[test]
+fn host_values_must_be_a_host_and_port() {
+    for good in [
+        "",
+        "example.com",
+        "192.0.2.1:8080",
+        "[2001:db8::1]:443",
+        "xn--bcher-kva.example",
+        "a%20b",
+    ] {
+        let bytes = format!("GET / HTTP/1.1\r\nHost: {good}\r\n\r\n");
+        assert!(request(bytes.as_bytes()).is_ok(), "{good:?}");
+    }
+    for bad in ["a b", "a/b", "user@a", "a?b", "a#b", "\"a\"", "a\tb", "é"] {
+        let bytes = format!("GET / HTTP/1.1\r\nHost: {bad}\r\n\r\n");
+        assert_eq!(request_error(bytes.as_bytes()), Error::Host, "{bad:?}");
+    }
+}
+
 // §6: framing.
 
 #[test]

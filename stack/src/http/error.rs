@@ -49,7 +49,8 @@ pub enum Error {
     TransferEncoding,
     /// A request transfer coding other than chunked, which we cannot decode.
     UnsupportedTransferCoding,
-    /// An HTTP/1.1 request without exactly one `Host` field (§3.2).
+    /// An HTTP/1.1 request without exactly one `Host` field, or a `Host`
+    /// value that is not a host and port (§3.2).
     Host,
     /// A chunk size that is not hexadecimal or does not fit in a `u64`.
     ChunkSize,
@@ -95,7 +96,7 @@ impl fmt::Display for Error {
             Error::ContentLengthWithTransferEncoding => "both Content-Length and Transfer-Encoding",
             Error::TransferEncoding => "invalid Transfer-Encoding",
             Error::UnsupportedTransferCoding => "unsupported transfer coding",
-            Error::Host => "missing or repeated Host",
+            Error::Host => "missing, repeated or invalid Host",
             Error::ChunkSize => "invalid chunk size",
             Error::ChunkExtension => "invalid chunk extension",
             Error::ChunkDelimiter => "missing CRLF in chunked body",

@@ -43,12 +43,23 @@ impl Framing {
     pub(crate) fn field(&mut self, header: &Header<'_>) -> Result<(), Error> {
         let name = header.name;
         match name.len() {
-            4 if token_is(name, b"host") => self.hosts = self.hosts.saturating_add(1),
+            4 if token_is(name, b"host") => self.host(header.value)?,
             10 if token_is(name, b"connection") => self.connection(header.value),
             14 if token_is(name, b"content-length") => self.content_length(header.value)?,
             17 if token_is(name, b"transfer-encoding") => self.transfer_encoding(header.value)?,
             _ => {}
         }
+        Ok(())
+    }
+
+    /// Counts `Host` fields and checks the value is an authority's host and
+    /// port (RFC 3986 §3.2.2 characters), so no whitespace, path or userinfo.
+    fn host(&mut self, value: &[u8]) -> Result<(), Error> {
+        let authority = |b: u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:%[]".contains(&b);
+        if !value.iter().all(|&b| authority(b)) {
+            return Err(Error::Host);
+        }
+        self.hosts = self.hosts.saturating_add(1);
         Ok(())
     }
 
