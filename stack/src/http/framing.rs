@@ -5,7 +5,7 @@
 
 use super::error::Error;
 use super::headers::Header;
-use super::scan::{token_end, token_is, trim_ows};
+use super::scan::{is_authority, token_end, token_is, trim_ows};
 use super::Version;
 
 /// How the body that follows a head is delimited.
@@ -55,8 +55,7 @@ impl Framing {
     /// Counts `Host` fields and checks the value is an authority's host and
     /// port (RFC 3986 §3.2.2 characters), so no whitespace, path or userinfo.
     fn host(&mut self, value: &[u8]) -> Result<(), Error> {
-        let authority = |b: u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:%[]".contains(&b);
-        if !value.iter().all(|&b| authority(b)) {
+        if !value.iter().all(|&b| is_authority(b)) {
             return Err(Error::Host);
         }
         self.hosts = self.hosts.saturating_add(1);

@@ -104,6 +104,7 @@ impl HeadReader {
         self.resume = None;
     }
 
+    #[inline]
     pub(crate) fn read<'h, 'b, T>(
         &mut self,
         buf: &'b [u8],

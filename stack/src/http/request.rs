@@ -113,6 +113,7 @@ impl RequestParser {
     }
 }
 
+#[inline]
 fn parse<'h, 'b>(
     buf: &'b [u8],
     headers: &'h mut [Header<'b>],

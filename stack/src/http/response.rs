@@ -127,6 +127,7 @@ impl ResponseParser {
     }
 }
 
+#[inline]
 fn parse<'h, 'b>(
     buf: &'b [u8],
     headers: &'h mut [Header<'b>],

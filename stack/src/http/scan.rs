@@ -144,34 +144,34 @@ pub(crate) fn is_token(bytes: &[u8]) -> bool {
     !bytes.is_empty() && bytes.iter().all(|&b| is_tchar(b))
 }
 
-/// The token characters of RFC 9110 §5.6.2.
-static TCHAR: [bool; 256] = {
+/// A membership table: ASCII letters and digits plus `others`.
+const fn alphanumeric_and(others: &[u8]) -> [bool; 256] {
     let mut table = [false; 256];
     let mut b = 0;
     while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric()
-            || matches!(
-                c,
-                b'!' | b'#'
-                    | b'$'
-                    | b'%'
-                    | b'&'
-                    | b'\''
-                    | b'*'
-                    | b'+'
-                    | b'-'
-                    | b'.'
-                    | b'^'
-                    | b'_'
-                    | b'`'
-                    | b'|'
-                    | b'~'
-            );
+        table[b] = (b as u8).is_ascii_alphanumeric();
         b += 1;
     }
+    let mut k = 0;
+    while k < others.len() {
+        table[others[k] as usize] = true;
+        k += 1;
+    }
     table
-};
+}
+
+/// The token characters of RFC 9110 §5.6.2.
+static TCHAR: [bool; 256] = alphanumeric_and(b"!#$%&'*+-.^_`|~");
+
+/// What a `Host` value may hold: RFC 3986 host (reg-name, IPv4, IP-literal)
+/// and port characters.
+static AUTHORITY: [bool; 256] = alphanumeric_and(b"-._~!$&'()*+,;=:%[]");
+
+/// Whether `b` may appear in a `Host` value.
+#[inline(always)]
+pub(crate) fn is_authority(b: u8) -> bool {
+    AUTHORITY[b as usize]
+}
 
 #[inline(always)]
 pub(crate) fn is_tchar(b: u8) -> bool {
