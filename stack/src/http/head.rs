@@ -88,7 +88,7 @@ pub(crate) enum Pass<T> {
 /// slices from earlier calls cannot outlive the caller's next append.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct HeadReader {
-    pub(crate) limits: Limits,
+    limits: Limits,
     resume: Option<Block>,
 }
 
