@@ -149,6 +149,38 @@ fn a_slow_head_trickling_in_is_cut_off_at_the_limit() {
     assert!(bytes.len() >= limit && bytes.len() < limit + 6);
 }
 
+#[test]
+fn garbage_after_a_partial_head_is_refused_as_soon_as_it_arrives() {
+    let mut parser = RequestParser::new();
+    let mut bytes = b"GET / HTTP/1.1\r\nHost: x\r\n".to_vec();
+    assert_eq!(request_with(&mut parser, &bytes), Outcome::NeedMore);
+    bytes.extend(b"Fine: yes\r\nBad Header");
+    assert_eq!(
+        request_with(&mut parser, &bytes),
+        Outcome::Failed(Error::WhitespaceBeforeColon)
+    );
+
+    let mut parser = RequestParser::new();
+    let mut bytes = b"POST / HTTP/1.1\r\nContent-Length: 1\r\n".to_vec();
+    assert_eq!(request_with(&mut parser, &bytes), Outcome::NeedMore);
+    bytes.extend(b"Content-Length: 2\r\nX-Still-Open: ");
+    assert_eq!(
+        request_with(&mut parser, &bytes),
+        Outcome::Failed(Error::ConflictingContentLength)
+    );
+
+    let mut parser = RequestParser::new();
+    let mut bytes = b"GET / HTTP/1.1\r\nA: 1\r\n".to_vec();
+    let need_more = matches!(
+        parser.parse(&bytes, &mut [Header::EMPTY; 2]),
+        Ok(Progress::NeedMore)
+    );
+    assert!(need_more);
+    bytes.extend(b"B: 2\r\nC: 3\r\n");
+    let error = parser.parse(&bytes, &mut [Header::EMPTY; 2]).err();
+    assert_eq!(error, Some(Error::TooManyHeaders));
+}
+
 const VALID_REQUESTS: &[&[u8]] = &[
     b"GET / HTTP/1.1\r\nHost: example.com\r\n\r\n",
     b"\r\n\r\nGET /x?y=z HTTP/1.0\r\n\r\n",

@@ -633,6 +633,27 @@ GET /3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
     );
 }
 
+#[test]
+fn interim_responses_are_heads_of_their_own() {
+    let stream = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    let mut parser = ResponseParser::new();
+    let mut headers = [Header::EMPTY; 4];
+    let Progress::Done(interim) = parser.parse(stream, &mut headers).unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        (interim.status(), interim.body(), interim.head_len()),
+        (100, Body::None, 25)
+    );
+    let rest = &stream[interim.head_len()..];
+    let mut headers = [Header::EMPTY; 4];
+    let Progress::Done(last) = parser.parse(rest, &mut headers).unwrap() else {
+        panic!()
+    };
+    assert_eq!((last.status(), last.body()), (200, Body::Length(2)));
+    assert_eq!(&rest[last.head_len()..], b"ok");
+}
+
 // Limits: 431.
 
 #[test]

@@ -94,7 +94,9 @@ impl RequestParser {
     }
 
     /// Parses the request head at the start of `buf`, storing fields in
-    /// `headers` (its length caps the field count).
+    /// `headers` (its length caps the field count). The fields borrow `buf`,
+    /// so the array is made afresh for each call, on the stack: two slices
+    /// per field, no allocation.
     ///
     /// After [`Progress::NeedMore`], call again with the same bytes followed
     /// by more. After `Done` or an error the parser is ready for the next
