@@ -206,6 +206,9 @@ impl Socket<'_> {
         }
     }
 
+    /// Bytes sent past SND.UNA. Hole retransmissions are not added: a hole
+    /// is lost data that already left the network, so in RFC 6675 terms
+    /// the two cancel out, and NewReno's inflated window stays comparable.
     fn flight(&self) -> usize {
         self.snd_nxt.distance_from(self.snd_una) as usize
     }
@@ -350,7 +353,10 @@ impl Socket<'_> {
     /// Receiver-side SWS avoidance: move the right edge only by at least
     /// min(buffer / 2, MSS), and never move it left.
     fn window_to_advertise(&self) -> usize {
-        let free = self.rx.window();
+        let free = self
+            .rx
+            .window()
+            .min(usize::from(u16::MAX) << self.rcv_shift);
         let current = self.advertised_remaining();
         let threshold = (self.rx.capacity() / 2).min(usize::from(self.config.mss));
         if free >= current + threshold.max(1) {
