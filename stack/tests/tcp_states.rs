@@ -479,3 +479,35 @@ fn listener_ignores_other_ports_and_addresses() {
     assert!(!seg.with_repr(|r| b_sock.accepts(A_IP, A_IP, r)));
     assert!(seg.with_repr(|r| b_sock.accepts(A_IP, B_IP, r)));
 }
+
+#[test]
+fn unanswered_syn_ack_returns_listener_to_listen() {
+    let mut b_sock = socket(
+        usize::from(WIN),
+        seqs::tcp::Config {
+            syn_retries: 1,
+            ..plain_config()
+        },
+    );
+    b_sock.listen(b_end(), SeqNumber(B_ISN)).unwrap();
+    feed(&mut b_sock, ms(0), &a(Syn, A_ISN, None));
+    let syn_ack = one(&mut b_sock, ms(0));
+    assert_eq!(one(&mut b_sock, ms(1000)), syn_ack);
+    assert_eq!(b_sock.poll_at(ms(1000)), Some(ms(3000)));
+    assert!(drain(&mut b_sock, ms(3000)).is_empty());
+    assert_eq!(b_sock.state(), State::Listen);
+    assert_eq!(b_sock.poll_at(ms(3000)), None);
+}
+
+#[test]
+fn close_wait_can_still_send() {
+    let (mut a_sock, mut b_sock) = established();
+    a_sock.close();
+    feed(&mut b_sock, ms(1), &one(&mut a_sock, ms(1)));
+    drain(&mut b_sock, ms(1));
+    assert_eq!(b_sock.state(), State::CloseWait);
+    assert_eq!(b_sock.send_slice(b"reply"), Ok(5));
+    let data = one(&mut b_sock, ms(2));
+    assert_eq!(data.payload, b"reply");
+    assert_eq!(data.control, Psh);
+}

@@ -54,7 +54,8 @@ impl Socket<'_> {
     /// Handles due timers, then hands at most one segment to `emit` as
     /// (source address, destination address, segment). Returns `Ok(true)`
     /// when a segment was emitted; the stack calls again until `Ok(false)`.
-    /// When `emit` fails, the socket state is as if nothing was sent.
+    /// When `emit` fails nothing about the segment is committed (due timers
+    /// have been handled), so the same segment is offered next time.
     pub fn dispatch<F, E>(&mut self, now: Instant, emit: F) -> Result<bool, E>
     where
         F: FnOnce(Ipv4Addr, Ipv4Addr, Repr<'_>) -> Result<(), E>,
