@@ -7,7 +7,7 @@ mod tcp_harness;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use seqs::tcp::{Config, SeqNumber, Socket, State};
+use seqs::tcp::{Config, SeqNumber, State};
 use seqs::time::{Duration, Instant};
 use seqs::wire::checksum;
 use smoltcp::iface::{Config as IfaceConfig, Interface, SocketSet};
