@@ -511,3 +511,26 @@ fn close_wait_can_still_send() {
     assert_eq!(data.payload, b"reply");
     assert_eq!(data.control, Psh);
 }
+
+#[test]
+fn half_open_connection_is_discovered() {
+    // RFC 9293 figure 10 with RFC 5961: A crashed and reconnects with the
+    // same ports. B answers the SYN with a challenge ACK, A resets that ACK
+    // with exactly B's RCV.NXT, and B drops the stale connection.
+    let (_, mut b_sock) = established();
+    let mut a_new = client();
+    a_new
+        .connect(ms(100), a_end(), b_end(), SeqNumber(400))
+        .unwrap();
+    let syn = one(&mut a_new, ms(100));
+    let challenge = feed(&mut b_sock, ms(110), &syn).expect("challenge ACK");
+    assert_eq!(challenge, b(Control::None, B_ISN + 1, Some(A_ISN + 1)));
+    assert_eq!(b_sock.state(), State::Established);
+    let rst = feed(&mut a_new, ms(120), &challenge).expect("RST");
+    assert_eq!(rst, Seg::a_to_b(Rst, A_ISN + 1, None, 0));
+    assert_eq!(feed(&mut b_sock, ms(130), &rst), None);
+    assert_eq!(b_sock.state(), State::Closed);
+    // A's SYN retransmission now finds nothing; the stack answers with RST.
+    let retry = one(&mut a_new, ms(1100));
+    assert_eq!(retry, syn);
+}
