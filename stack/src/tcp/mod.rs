@@ -33,7 +33,7 @@ mod socket;
 mod state;
 
 pub use crate::wire::tcp::SeqNumber;
-pub use assembler::{Assembler, TooManyHoles};
+pub use assembler::{Assembler, TooManyHoles, MAX_RANGES};
 pub use config::Config;
 pub use socket::{Counters, Error, Metrics, Socket};
 pub use state::State;
