@@ -76,7 +76,8 @@ impl Drop for Namespace {
 /// The helper inside its namespace; both go away on drop.
 struct Relay {
     child: Child,
-    ns: Namespace,
+    /// Held for its `Drop`, which runs after the child is gone.
+    _ns: Namespace,
     to_linux: ChildStdin,
     from_linux: Receiver<Vec<u8>>,
 }
@@ -110,7 +111,7 @@ impl Relay {
         });
         let relay = Relay {
             child,
-            ns,
+            _ns: ns,
             to_linux,
             from_linux,
         };
