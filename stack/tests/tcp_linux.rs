@@ -1,9 +1,9 @@
 //! Interop with the Linux kernel's TCP. Inside a network namespace created
 //! for the test, a small Python helper owns a TUN device (192.0.2.1/24) and
-//! relays IPv4 packets over its stdin/stdout; a Linux TCP server behind it
-//! echoes what it receives once our side has half-closed. Our socket
-//! (192.0.2.2) sends, half-closes, reads the echo back and closes, over a
-//! clean and a lossy relay. Needs root and `ip`; skipped (with a message)
+//! relays IPv4 packets over its stdin/stdout. Behind it a Linux TCP server
+//! echoes what it receives once the client has half-closed, and on command
+//! a Linux client sends to our listener and checks our echo. Both ways run
+//! over a clean and a lossy relay. Needs root and `ip`; skipped (with a message)
 //! where namespaces cannot be created.
 
 mod tcp_harness;
@@ -16,6 +16,7 @@ use seqs::wire::checksum;
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
 use tcp_harness::Seg;
 
@@ -44,6 +45,20 @@ def serve():
         conn.sendall(data)
         conn.close()
 threading.Thread(target=serve, daemon=True).start()
+def client():
+    import random
+    data = random.Random(7).randbytes(200000)
+    conn = socket.create_connection(("192.0.2.2", 80), timeout=20)
+    conn.sendall(data)
+    conn.shutdown(socket.SHUT_WR)
+    back = bytearray()
+    while True:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        back += chunk
+    conn.close()
+    os.write(1, b"\0\1" + (b"\1" if back == data else b"\0"))
 os.write(1, b"\0\0")
 pending = b""
 while True:
@@ -60,8 +75,12 @@ while True:
             n = struct.unpack(">H", pending[:2])[0]
             if len(pending) < 2 + n:
                 break
-            os.write(fd, pending[2:2 + n])
+            frame = pending[2:2 + n]
             pending = pending[2 + n:]
+            if frame == b"connect":
+                threading.Thread(target=client, daemon=True).start()
+            else:
+                os.write(fd, frame)
 "#;
 
 /// A network namespace, deleted on drop.
@@ -84,7 +103,9 @@ struct Relay {
 
 impl Relay {
     fn start() -> Option<Relay> {
-        let name = format!("seqs-tcp-{}", std::process::id());
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let name = format!("seqs-tcp-{}-{n}", std::process::id());
         let added = Command::new("ip").args(["netns", "add", &name]).status();
         if !added.is_ok_and(|s| s.success()) {
             eprintln!("skipping: cannot create a network namespace");
@@ -123,6 +144,19 @@ impl Relay {
         Some(relay)
     }
 
+    /// Asks the helper to start its client against our listener.
+    fn send_command(&mut self, command: &[u8]) {
+        self.write_frame(command);
+    }
+
+    fn write_frame(&mut self, frame: &[u8]) {
+        let len = (frame.len() as u16).to_be_bytes();
+        self.to_linux
+            .write_all(&[&len[..], frame].concat())
+            .unwrap();
+        self.to_linux.flush().unwrap();
+    }
+
     fn send(&mut self, tcp: &[u8]) {
         let mut ip = [0u8; 20];
         ip[0] = 0x45;
@@ -134,10 +168,7 @@ impl Relay {
         ip[16..20].copy_from_slice(&LINUX_IP.octets());
         let sum = !checksum::data(&ip);
         ip[10..12].copy_from_slice(&sum.to_be_bytes());
-        let len = ((20 + tcp.len()) as u16).to_be_bytes();
-        let frame = [&len[..], &ip, tcp].concat();
-        self.to_linux.write_all(&frame).unwrap();
-        self.to_linux.flush().unwrap();
+        self.write_frame(&[&ip[..], tcp].concat());
     }
 }
 
@@ -174,78 +205,125 @@ fn tcp_segment(pkt: &[u8]) -> Option<Seg> {
     Seg::from_bytes(LINUX_IP, OUR_IP, pkt.get(ihl..total)?)
 }
 
-fn exchange(relay: &mut Relay, loss: f64, seed: u64) {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let data: Vec<u8> = (0..200_000).map(|_| rng.random()).collect();
-    let config = Config {
-        time_wait: Duration::from_secs(1),
-        ..Config::default()
-    };
-    let mut sock = tcp_harness::socket(16 << 10, config);
-    let local = SocketAddrV4::new(OUR_IP, 40_000 + seed as u16);
-    sock.connect(
-        Instant::ZERO,
-        local,
-        SocketAddrV4::new(LINUX_IP, 80),
-        SeqNumber(rng.random()),
-    )
-    .unwrap();
+/// Runs `sock` against Linux until `app` says it is done. `app` sees the
+/// socket and the helper's verdict on its own side of the exchange.
+fn drive(
+    relay: &mut Relay,
+    sock: &mut Socket<'_>,
+    loss: f64,
+    rng: &mut ChaCha8Rng,
+    mut app: impl FnMut(&mut Socket<'_>, Option<u8>) -> bool,
+) {
     let start = std::time::Instant::now();
     let clock = || Instant::from_micros(start.elapsed().as_micros() as u64);
-    let (mut sent, mut echoed, mut closed) = (0, Vec::new(), false);
+    let mut verdict = None;
     loop {
         let now = clock();
-        assert!(
-            now < Instant::from_secs(10),
-            "stuck in {} after {} bytes",
-            sock.state(),
-            echoed.len()
-        );
+        assert!(now < Instant::from_secs(10), "stuck in {}", sock.state());
+        if app(sock, verdict) {
+            return;
+        }
+        send_all(relay, sock, now, rng, loss);
+        let wait = sock
+            .poll_at(now)
+            .map_or(Duration::from_millis(5), |t| t - now)
+            .min(Duration::from_millis(5));
+        let pkt = match relay.from_linux.recv_timeout(wait.into()) {
+            Ok(pkt) => pkt,
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => panic!("relay died"),
+        };
+        if let [v] = pkt[..] {
+            verdict = Some(v);
+            continue;
+        }
+        let Some(seg) = tcp_segment(&pkt) else {
+            continue;
+        };
+        trace(clock(), "in", &seg);
+        if rng.random_bool(loss) {
+            continue;
+        }
+        let now = clock();
+        let reply = seg.with_repr(|r| {
+            sock.accepts(seg.src, seg.dst, r)
+                .then(|| sock.process(now, seg.src, seg.dst, r))
+                .flatten()
+                .map(|r| Seg::from_repr(OUR_IP, LINUX_IP, &r))
+        });
+        if let Some(reply) = reply {
+            relay.send(&reply.to_bytes());
+        }
+    }
+}
+
+fn config() -> Config {
+    Config {
+        time_wait: Duration::from_secs(1),
+        ..Config::default()
+    }
+}
+
+/// Reads what is there; true once the peer's FIN has been read too.
+fn read_into(sock: &mut Socket<'_>, into: &mut Vec<u8>) -> bool {
+    let mut buf = [0u8; 8192];
+    match sock.recv_slice(&mut buf) {
+        Ok(n) => {
+            into.extend_from_slice(&buf[..n]);
+            false
+        }
+        Err(Error::Finished) => true,
+        Err(e) => panic!("{e:?} in {}", sock.state()),
+    }
+}
+
+/// We connect to Linux's echo server, send, half-close and read it back.
+fn client_exchange(relay: &mut Relay, loss: f64, seed: u64) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let data: Vec<u8> = (0..200_000).map(|_| rng.random()).collect();
+    let mut sock = tcp_harness::socket(16 << 10, config());
+    let local = SocketAddrV4::new(OUR_IP, 40_000 + seed as u16);
+    let remote = SocketAddrV4::new(LINUX_IP, 80);
+    sock.connect(Instant::ZERO, local, remote, SeqNumber(rng.random()))
+        .unwrap();
+    let (mut sent, mut echoed, mut closed) = (0, Vec::new(), false);
+    drive(relay, &mut sock, loss, &mut rng, |sock, _| {
         if sent < data.len() {
             sent += sock.send_slice(&data[sent..]).unwrap_or(0);
         } else if !closed {
             sock.close();
             closed = true;
         }
-        let mut buf = [0u8; 8192];
-        match sock.recv_slice(&mut buf) {
-            Ok(n) => echoed.extend_from_slice(&buf[..n]),
-            Err(Error::Finished) if matches!(sock.state(), State::TimeWait | State::Closed) => {
-                break
-            }
-            Err(e) => assert_eq!(e, Error::Finished, "in {}", sock.state()),
-        }
-        send_all(relay, &mut sock, now, &mut rng, loss);
-        let wait = sock
-            .poll_at(now)
-            .map_or(Duration::from_millis(5), |t| t - now)
-            .min(Duration::from_millis(5));
-        match relay.from_linux.recv_timeout(wait.into()) {
-            Ok(pkt) => {
-                let Some(seg) = tcp_segment(&pkt) else {
-                    continue;
-                };
-                trace(clock(), "in", &seg);
-                if rng.random_bool(loss) {
-                    continue;
-                }
-                let now = clock();
-                let reply = seg.with_repr(|r| {
-                    sock.accepts(seg.src, seg.dst, r)
-                        .then(|| sock.process(now, seg.src, seg.dst, r))
-                        .flatten()
-                        .map(|r| Seg::from_repr(OUR_IP, LINUX_IP, &r))
-                });
-                if let Some(reply) = reply {
-                    relay.send(&reply.to_bytes());
-                }
-            }
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => panic!("relay died"),
-        }
-    }
+        read_into(sock, &mut echoed) && matches!(sock.state(), State::TimeWait | State::Closed)
+    });
     assert_eq!(echoed.len(), data.len());
     assert!(echoed == data, "the echo differs");
+}
+
+/// Linux connects to us, sends, half-closes; we echo and close; the helper
+/// checks the echo and reports.
+fn server_exchange(relay: &mut Relay, loss: f64, seed: u64) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut sock = tcp_harness::socket(16 << 10, config());
+    sock.listen(SocketAddrV4::new(OUR_IP, 80), SeqNumber(rng.random()))
+        .unwrap();
+    relay.send_command(b"connect");
+    let (mut got, mut sent, mut eof, mut closed) = (Vec::new(), 0, false, false);
+    let mut result = None;
+    drive(relay, &mut sock, loss, &mut rng, |sock, verdict| {
+        result = verdict;
+        eof = eof || read_into(sock, &mut got);
+        if eof && sent < got.len() {
+            sent += sock.send_slice(&got[sent..]).unwrap_or(0);
+        }
+        if eof && sent == got.len() && !closed {
+            sock.close();
+            closed = true;
+        }
+        verdict.is_some() && sock.state() == State::Closed
+    });
+    assert_eq!(got.len(), 200_000, "bytes from Linux");
+    assert_eq!(result, Some(1), "Linux got its bytes back");
 }
 
 fn send_all(
@@ -280,6 +358,15 @@ fn linux_echoes_what_we_send_over_clean_and_lossy_links() {
     let Some(mut relay) = Relay::start() else {
         return;
     };
-    exchange(&mut relay, 0.0, 1);
-    exchange(&mut relay, 0.05, 2);
+    client_exchange(&mut relay, 0.0, 1);
+    client_exchange(&mut relay, 0.05, 2);
+}
+
+#[test]
+fn we_echo_what_linux_sends_over_clean_and_lossy_links() {
+    let Some(mut relay) = Relay::start() else {
+        return;
+    };
+    server_exchange(&mut relay, 0.0, 3);
+    server_exchange(&mut relay, 0.05, 4);
 }
