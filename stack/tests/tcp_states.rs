@@ -461,6 +461,16 @@ fn api_misuse_is_refused() {
         ),
         Err(Error::Unaddressable)
     );
+    assert_eq!(
+        s.connect(
+            Instant::ZERO,
+            std::net::SocketAddrV4::new(std::net::Ipv4Addr::UNSPECIFIED, 5000),
+            b_end(),
+            SeqNumber(0)
+        ),
+        Err(Error::Unaddressable),
+        "the stack picks the source address before connecting"
+    );
     s.listen(b_end(), SeqNumber(0)).unwrap();
     assert_eq!(s.listen(b_end(), SeqNumber(0)), Err(Error::InvalidState));
     assert_eq!(

@@ -286,7 +286,8 @@ impl<'a> Socket<'a> {
         remote: SocketAddrV4,
         isn: SeqNumber,
     ) -> Result<(), Error> {
-        if local.port() == 0 || remote.port() == 0 || remote.ip().is_unspecified() {
+        let unspecified = local.ip().is_unspecified() || remote.ip().is_unspecified();
+        if local.port() == 0 || remote.port() == 0 || unspecified {
             return Err(Error::Unaddressable);
         }
         if self.state != State::Closed || self.rst_pending {
