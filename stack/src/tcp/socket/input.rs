@@ -136,6 +136,8 @@ impl Socket<'_> {
         self.snd_wl1 = seg.seq_number;
         self.snd_wl2 = seg.ack_number.unwrap_or(self.iss);
         self.cc = NewReno::new(self.data_mss(), self.iss);
+        // Nothing beyond the send buffer (plus SYN and FIN) is ever in flight.
+        self.cc.cap(self.tx.capacity() + 2 * self.data_mss());
         self.ack_now = true;
         self.keepalive_touch(now);
     }
