@@ -544,3 +544,49 @@ fn half_open_connection_is_discovered() {
     let retry = one(&mut a_new, ms(1100));
     assert_eq!(retry, syn);
 }
+
+#[test]
+fn rst_is_ignored_in_time_wait_rfc1337() {
+    let (mut a_sock, _) = established();
+    a_sock.close();
+    one(&mut a_sock, ms(0));
+    feed(&mut a_sock, ms(5), &b(Fin, B_ISN + 1, Some(A_ISN + 2)));
+    assert_eq!(a_sock.state(), State::TimeWait);
+    drain(&mut a_sock, ms(5));
+    assert_eq!(feed(&mut a_sock, ms(6), &b(Rst, B_ISN + 2, None)), None);
+    assert_eq!(a_sock.state(), State::TimeWait);
+}
+
+#[test]
+fn rst_in_last_ack_closes_but_keeps_the_finished_stream() {
+    let (mut a_sock, mut b_sock) = established();
+    b_sock.send_slice(b"tail").unwrap();
+    b_sock.close();
+    for seg in drain(&mut b_sock, ms(1)) {
+        feed(&mut a_sock, ms(2), &seg);
+    }
+    assert_eq!(a_sock.state(), State::CloseWait);
+    a_sock.close();
+    assert_eq!(a_sock.state(), State::LastAck);
+    one(&mut a_sock, ms(3));
+    assert_eq!(feed(&mut a_sock, ms(4), &b(Rst, B_ISN + 6, None)), None);
+    assert_eq!(a_sock.state(), State::Closed);
+    let mut buf = [0u8; 8];
+    assert_eq!(a_sock.recv_slice(&mut buf), Ok(4));
+    assert_eq!(&buf[..4], b"tail");
+    assert_eq!(a_sock.recv_slice(&mut buf), Err(Error::Finished));
+}
+
+#[test]
+fn rst_in_close_wait_discards_unread_data() {
+    let (mut a_sock, mut b_sock) = established();
+    b_sock.send_slice(b"lost").unwrap();
+    b_sock.close();
+    for seg in drain(&mut b_sock, ms(1)) {
+        feed(&mut a_sock, ms(2), &seg);
+    }
+    assert_eq!(a_sock.state(), State::CloseWait);
+    assert_eq!(feed(&mut a_sock, ms(4), &b(Rst, B_ISN + 6, None)), None);
+    assert_eq!(a_sock.state(), State::Closed);
+    assert_eq!(a_sock.recv_slice(&mut [0u8; 8]), Err(Error::InvalidState));
+}
