@@ -112,12 +112,15 @@ impl Relay {
             return None;
         }
         let ns = Namespace(name);
-        let mut child = Command::new("ip")
+        let spawned = Command::new("ip")
             .args(["netns", "exec", &ns.0, "python3", "-c", HELPER])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .spawn()
-            .ok()?;
+            .spawn();
+        let Ok(mut child) = spawned else {
+            eprintln!("skipping: cannot run python3 in the namespace");
+            return None;
+        };
         let to_linux = child.stdin.take()?;
         let mut out = child.stdout.take()?;
         let (tx, from_linux) = channel();
@@ -136,11 +139,15 @@ impl Relay {
             to_linux,
             from_linux,
         };
-        // The helper announces itself with an empty packet once set up.
+        // The helper announces itself with an empty packet once set up; if
+        // it does not, dropping the relay stops it and removes the namespace.
         let ready = relay
             .from_linux
             .recv_timeout(std::time::Duration::from_secs(10));
-        ready.ok().filter(|p| p.is_empty())?;
+        if !ready.is_ok_and(|p| p.is_empty()) {
+            eprintln!("skipping: the TUN helper did not start (no /dev/net/tun?)");
+            return None;
+        }
         Some(relay)
     }
 
