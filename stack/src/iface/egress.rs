@@ -79,9 +79,7 @@ impl<R: RngCore> Stack<'_, R> {
             // Nothing ready may still mean an ARP request just became due:
             // resolving a queued packet's next hop starts one.
             let sent = self.next_frame(now, buf).filter(|s| *s != Sent::Wait);
-            let Some(sent) = sent.or_else(|| self.iface.arp_frame(now, buf)) else {
-                return None;
-            };
+            let sent = sent.or_else(|| self.iface.arp_frame(now, buf))?;
             match sent {
                 Sent::Frame(len) | Sent::Fragment(len) => {
                     self.iface.counters.frames_out += 1;
