@@ -74,6 +74,9 @@ pub struct HostConfig {
     /// IP MTU: the largest datagram the stack sends, header included.
     pub mtu: usize,
     pub capacities: HostCapacities,
+    /// TCP tunables of every TCP socket the host's apps open (the MSS is
+    /// capped to what the MTU allows).
+    pub tcp: seqs::tcp::Config,
     /// Started in order; names are unique within the host.
     pub apps: Vec<AppConfig>,
 }
@@ -85,6 +88,7 @@ impl HostConfig {
             address,
             mtu: 1500,
             capacities: HostCapacities::default(),
+            tcp: seqs::tcp::Config::default(),
             apps: Vec::new(),
         }
     }
