@@ -24,7 +24,10 @@ fn bulk(bytes: u64) -> AppKind {
 }
 
 fn sink() -> AppKind {
-    AppKind::TcpSink(TcpSinkConfig { port: 5001 })
+    AppKind::TcpSink(TcpSinkConfig {
+        port: 5001,
+        backlog: 2,
+    })
 }
 
 /// `rx` receives on 192.0.2.1; `tx` sends `bytes` to it. `wan` is the

@@ -320,6 +320,9 @@ pub struct UdpSendConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TcpSinkConfig {
     pub port: u16,
+    /// Sockets kept listening: connections that arrive together beyond
+    /// this are refused (RST) until one is accepted.
+    pub backlog: usize,
 }
 
 /// Connects and sends `bytes` of a seeded pattern, then closes.
@@ -334,6 +337,8 @@ pub struct TcpBulkConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpServerConfig {
     pub port: u16,
+    /// Sockets kept listening (see [`TcpSinkConfig::backlog`]).
+    pub backlog: usize,
     pub routes: Vec<HttpRoute>,
 }
 

@@ -1,8 +1,8 @@
 //! Accepts TCP connections on a port and verifies each stream a bulk sender
 //! produces, byte for byte (see [`super::pattern`]).
 //!
-//! One socket always listens (a new one replaces each accepted
-//! connection). Traces each stream's end (`stream verified bytes=..
+//! `backlog` sockets listen (a new one replaces each accepted connection,
+//! when a socket slot is free). Traces each stream's end (`stream verified bytes=..
 //! checksum=..`, or `stream aborted ..`). Runs for the whole run, and
 //! fails at the first byte that differs from the pattern or a stream that
 //! ends short. Metrics: `accepted`, `verified` (complete, intact streams),
@@ -32,8 +32,9 @@ struct Incoming {
 
 pub(crate) struct TcpSink {
     port: u16,
+    backlog: usize,
     started: bool,
-    listener: Option<Conn>,
+    listeners: Vec<Conn>,
     conns: Vec<Incoming>,
     accepted: u64,
     verified: u64,
@@ -56,8 +57,9 @@ impl TcpSink {
     pub fn new(config: TcpSinkConfig) -> Self {
         TcpSink {
             port: config.port,
+            backlog: config.backlog.max(1),
             started: false,
-            listener: None,
+            listeners: Vec::new(),
             conns: Vec::new(),
             accepted: 0,
             verified: 0,
@@ -68,42 +70,44 @@ impl TcpSink {
         }
     }
 
-    /// Makes sure a socket listens; `false` when no socket slot is free
-    /// (tried again at the next poll).
+    /// Tops the listeners up to the backlog; `false` when none listens (no
+    /// socket slot was free; tried again at the next poll).
     fn listen(&mut self, cx: &mut AppCx<'_, '_>) -> bool {
-        if self.listener.is_some() {
-            return true;
+        while self.listeners.len() < self.backlog {
+            let Some(h) = cx.stack.add_tcp_socket(tcp_socket(cx.caps, *cx.tcp)) else {
+                break;
+            };
+            if cx.stack.tcp_listen(h, self.port).is_err() {
+                cx.stack.remove_socket(h);
+                break;
+            }
+            self.listeners.push(Conn::new(h, State::Listen));
         }
-        let Some(h) = cx.stack.add_tcp_socket(tcp_socket(cx.caps, *cx.tcp)) else {
-            return false;
-        };
-        if cx.stack.tcp_listen(h, self.port).is_err() {
-            cx.stack.remove_socket(h);
-            return false;
-        }
-        self.listener = Some(Conn::new(h, State::Listen));
-        true
+        !self.listeners.is_empty()
     }
 
-    /// Moves a listener that took a connection to the connections.
+    /// Moves listeners that took a connection to the connections.
     fn accept(&mut self, cx: &mut AppCx<'_, '_>) -> bool {
-        let Some(mut listener) = self.listener.take() else {
-            return false;
-        };
-        if listener.observe(cx) == Some(State::Listen) {
-            self.listener = Some(listener);
-            return false;
+        let mut accepted = false;
+        let mut index = 0;
+        while index < self.listeners.len() {
+            if self.listeners[index].observe(cx) == Some(State::Listen) {
+                index += 1;
+                continue;
+            }
+            let conn = self.listeners.remove(index);
+            self.accepted += 1;
+            self.conns.push(Incoming {
+                conn,
+                header: Vec::with_capacity(HEADER_LEN),
+                stream: None,
+                offset: 0,
+                digest: Digest::default(),
+                done: false,
+            });
+            accepted = true;
         }
-        self.accepted += 1;
-        self.conns.push(Incoming {
-            conn: listener,
-            header: Vec::with_capacity(HEADER_LEN),
-            stream: None,
-            offset: 0,
-            digest: Digest::default(),
-            done: false,
-        });
-        true
+        accepted
     }
 
     fn read(&mut self, cx: &mut AppCx<'_, '_>, index: usize) -> Read {

@@ -113,7 +113,12 @@ impl SeqsHost {
                 stack.set_ntp_servers(ntp);
             }
             AddressSource::Dhcp => {
-                let client = dhcp::Client::new(ClientConfig::new(spawn.mac));
+                // Our stack takes unicast replies before it has an address,
+                // so it need not ask for broadcasts every host must process.
+                let client = dhcp::Client::new(ClientConfig {
+                    broadcast: false,
+                    ..ClientConfig::new(spawn.mac)
+                });
                 match stack.add_dhcp_client(client, udp_socket(&config.capacities)) {
                     Ok(h) => dhcp = Some(h),
                     Err(_) => boot_error = Some("no socket for the dhcp client"),
