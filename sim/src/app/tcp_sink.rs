@@ -12,9 +12,8 @@
 use seqs::tcp::{self, State};
 
 use super::pattern::{Digest, Stream, HEADER_LEN};
-use super::tcp_conn::Conn;
+use super::tcp_conn::{Conn, Listeners};
 use super::{App, AppCx, AppResult, TcpSinkConfig};
-use crate::host::tcp_socket;
 use crate::time::SimTime;
 
 const READ_CHUNK: usize = 16 * 1024;
@@ -32,9 +31,8 @@ struct Incoming {
 
 pub(crate) struct TcpSink {
     port: u16,
-    backlog: usize,
     started: bool,
-    listeners: Vec<Conn>,
+    listeners: Listeners,
     conns: Vec<Incoming>,
     accepted: u64,
     verified: u64,
@@ -57,9 +55,8 @@ impl TcpSink {
     pub fn new(config: TcpSinkConfig) -> Self {
         TcpSink {
             port: config.port,
-            backlog: config.backlog.max(1),
             started: false,
-            listeners: Vec::new(),
+            listeners: Listeners::new(config.port, config.backlog),
             conns: Vec::new(),
             accepted: 0,
             verified: 0,
@@ -70,44 +67,20 @@ impl TcpSink {
         }
     }
 
-    /// Tops the listeners up to the backlog; `false` when none listens (no
-    /// socket slot was free; tried again at the next poll).
-    fn listen(&mut self, cx: &mut AppCx<'_, '_>) -> bool {
-        while self.listeners.len() < self.backlog {
-            let Some(h) = cx.stack.add_tcp_socket(tcp_socket(cx.caps, *cx.tcp)) else {
-                break;
-            };
-            if cx.stack.tcp_listen(h, self.port).is_err() {
-                cx.stack.remove_socket(h);
-                break;
-            }
-            self.listeners.push(Conn::new(h, State::Listen));
-        }
-        !self.listeners.is_empty()
-    }
-
     /// Moves listeners that took a connection to the connections.
     fn accept(&mut self, cx: &mut AppCx<'_, '_>) -> bool {
-        let mut accepted = false;
-        let mut index = 0;
-        while index < self.listeners.len() {
-            if self.listeners[index].observe(cx) == Some(State::Listen) {
-                index += 1;
-                continue;
-            }
-            let conn = self.listeners.remove(index);
-            self.accepted += 1;
-            self.conns.push(Incoming {
-                conn,
-                header: Vec::with_capacity(HEADER_LEN),
-                stream: None,
-                offset: 0,
-                digest: Digest::default(),
-                done: false,
-            });
-            accepted = true;
-        }
-        accepted
+        let accepted = self.listeners.accept(cx);
+        self.accepted += accepted.len() as u64;
+        let any = !accepted.is_empty();
+        self.conns.extend(accepted.into_iter().map(|conn| Incoming {
+            conn,
+            header: Vec::with_capacity(HEADER_LEN),
+            stream: None,
+            offset: 0,
+            digest: Digest::default(),
+            done: false,
+        }));
+        any
     }
 
     fn read(&mut self, cx: &mut AppCx<'_, '_>, index: usize) -> Read {
@@ -189,14 +162,14 @@ impl App for TcpSink {
         let mut acted = !self.started;
         if !self.started {
             self.started = true;
-            if !self.listen(cx) {
+            if !self.listeners.fill(cx) {
                 result.fail(format!("cannot listen on port {}", self.port));
                 return true;
             }
         }
         if self.accept(cx) {
             acted = true;
-            self.listen(cx);
+            self.listeners.fill(cx);
         }
         let mut index = 0;
         while index < self.conns.len() {
