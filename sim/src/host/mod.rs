@@ -278,6 +278,8 @@ fn storage(config: &HostConfig) -> Storage<'static> {
     Storage::with_capacity(seqs::iface::Capacities {
         sockets: config.capacities.sockets,
         neighbors: config.capacities.neighbors,
+        fragment_slots: config.capacities.fragment_slots,
+        fragment_bytes: config.capacities.fragment_bytes,
         ..seqs::iface::Capacities::default()
     })
 }
