@@ -45,9 +45,6 @@ pub struct HostCapacities {
     pub sockets: usize,
     /// ARP cache entries.
     pub neighbors: usize,
-    /// IPv4 datagrams reassembled at once, and the largest one's payload.
-    pub fragment_slots: usize,
-    pub fragment_bytes: usize,
     /// Per UDP socket (service sockets included): datagrams and payload bytes
     /// queued in each direction.
     pub udp_packets: usize,
@@ -63,8 +60,6 @@ impl Default for HostCapacities {
         HostCapacities {
             sockets: 16,
             neighbors: 32,
-            fragment_slots: 2,
-            fragment_bytes: 9000,
             udp_packets: 8,
             udp_rx_bytes: 4 * 1024,
             udp_tx_bytes: 4 * 1024,
