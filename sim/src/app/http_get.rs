@@ -16,11 +16,10 @@ use seqs::socket::{Handle, Tcp};
 use seqs::tcp::{self, State};
 use seqs::Endpoint;
 
-use super::resolve::{Resolve, Step};
+use super::resolve::Resolve;
 use super::rtt::Rtts;
 use super::tcp_conn::Conn;
 use super::{App, AppCx, AppResult, AppStatus, HttpGetConfig, Target};
-use crate::host::tcp_socket;
 use crate::time::SimTime;
 
 const MAX_FIELDS: usize = 32;
@@ -100,21 +99,10 @@ impl HttpGet {
     }
 
     fn connect(&mut self, cx: &mut AppCx<'_, '_>, server: Ipv4Addr) -> Result<(), String> {
-        let h = cx
-            .stack
-            .add_tcp_socket(tcp_socket(cx.caps, *cx.tcp))
-            .ok_or("no socket for http")?;
-        let now = cx.instant();
-        if let Err(e) = cx
-            .stack
-            .tcp_connect(h, now, Endpoint::new(server, self.config.port))
-        {
-            cx.stack.remove_socket(h);
-            return Err(format!("connect refused locally: {e:?}"));
-        }
+        let conn = Conn::connect(cx, Endpoint::new(server, self.config.port))?;
         self.connections += 1;
         self.exchange = Some(Exchange {
-            conn: Conn::new(h, State::Closed),
+            conn,
             sent_at: None,
             input: Vec::new(),
             reading: Reading::Head(ResponseParser::new()),
@@ -336,22 +324,12 @@ fn consume_body(
 impl App for HttpGet {
     fn poll(&mut self, cx: &mut AppCx<'_, '_>, result: &mut AppResult) -> bool {
         self.reap(cx);
-        let Some(server) = self.server else {
-            return match self.resolve.poll(cx) {
-                Step::Idle => false,
-                Step::Acted => true,
-                Step::Failed(reason) => {
-                    result.fail(reason);
-                    true
-                }
-                Step::Resolved(addrs) => {
-                    self.server = addrs.first().copied();
-                    if self.server.is_none() {
-                        result.fail("no address for the target");
-                    }
-                    true
-                }
-            };
+        let server = match self.server {
+            Some(server) => server,
+            None => match self.resolve.first(cx, result) {
+                Ok(addr) => *self.server.insert(addr),
+                Err(acted) => return acted,
+            },
         };
         let mut acted = false;
         while self.fetched < self.config.count {

@@ -7,7 +7,7 @@ use seqs::dns;
 use seqs::socket::{DnsClient, Handle};
 use seqs::wire::dns::Type;
 
-use super::{AppCx, Target};
+use super::{AppCx, AppResult, Target};
 use crate::host::udp_socket;
 
 /// Answers kept per lookup.
@@ -44,6 +44,27 @@ impl Resolve {
             Resolve::Waiting(target) => self.begin(cx, target),
             Resolve::Looking { name, handle } => self.look(cx, name, handle),
             Resolve::Done => Step::Idle,
+        }
+    }
+
+    /// For apps that need one address: `Ok(addr)` once it is known;
+    /// `Err(acted)` while waiting, or after failing `result`.
+    pub fn first(
+        &mut self,
+        cx: &mut AppCx<'_, '_>,
+        result: &mut AppResult,
+    ) -> Result<Ipv4Addr, bool> {
+        match self.poll(cx) {
+            Step::Idle => Err(false),
+            Step::Acted => Err(true),
+            Step::Resolved(addrs) => addrs.first().copied().ok_or_else(|| {
+                result.fail("no address for the target");
+                true
+            }),
+            Step::Failed(reason) => {
+                result.fail(reason);
+                Err(true)
+            }
         }
     }
 
