@@ -362,3 +362,52 @@ impl App for HttpGet {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_end_where_their_framing_says() {
+        let mut counted = 0;
+        let mut input = b"hello, next".to_vec();
+        let mut rest = Rest::Length(7);
+        assert_eq!(
+            consume_body(&mut rest, &mut input, &mut counted, false),
+            Ok(true)
+        );
+        assert_eq!((counted, input.as_slice()), (7, &b"next"[..]));
+
+        let mut counted = 0;
+        let mut rest = Rest::Chunked(ChunkedDecoder::new());
+        let mut input = b"5\r\nhello\r\n3\r\nabc".to_vec();
+        assert_eq!(
+            consume_body(&mut rest, &mut input, &mut counted, false),
+            Ok(false)
+        );
+        assert_eq!(counted, 5 + 3);
+        input.extend_from_slice(b"\r\n0\r\nX-T: 1\r\n\r\nnext");
+        assert_eq!(
+            consume_body(&mut rest, &mut input, &mut counted, false),
+            Ok(true)
+        );
+        assert_eq!((counted, input.as_slice()), (8, &b"next"[..]));
+
+        let mut input = b"zz\r\n".to_vec();
+        let mut rest = Rest::Chunked(ChunkedDecoder::new());
+        assert!(consume_body(&mut rest, &mut input, &mut counted, false).is_err());
+
+        let mut counted = 0;
+        let mut rest = Rest::UntilClose;
+        let mut input = b"abc".to_vec();
+        assert_eq!(
+            consume_body(&mut rest, &mut input, &mut counted, false),
+            Ok(false)
+        );
+        assert_eq!(
+            consume_body(&mut rest, &mut input, &mut counted, true),
+            Ok(true)
+        );
+        assert_eq!(counted, 3);
+    }
+}
