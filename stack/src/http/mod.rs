@@ -27,6 +27,7 @@ mod headers;
 mod request;
 mod response;
 mod scan;
+pub mod server;
 mod writer;
 
 pub use chunked::{Chunk, ChunkedDecoder};
