@@ -9,6 +9,7 @@ use seqs::http::{
     Body, Chunk, ChunkedDecoder, Header, Progress, Request, ResponseParser, WriteError,
 };
 use seqs::socket::{Handle, Tcp};
+use seqs::tcp::State;
 use seqs::time::{Duration, Instant};
 use seqs::Endpoint;
 
@@ -43,8 +44,18 @@ fn count(
     w: &mut ResponseWriter<'_>,
 ) -> Result<(), WriteError> {
     app.hits += 1;
-    let text = app.hits.to_string();
-    w.send(200, "OK", &[], text.as_bytes())
+    let mut digits = [0u8; 10];
+    let mut n = app.hits;
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    w.send(200, "OK", &[], &digits[at..])
 }
 
 fn echo(
@@ -96,11 +107,20 @@ fn stream(
     if w.part() == 0 {
         w.send_chunked(200, "OK", &[])?;
     }
-    w.chunk(&pattern(w.part() as u8, 0, PART))?;
+    let mut part = [0u8; PART];
+    fill_part(w.part(), &mut part);
+    w.chunk(&part)?;
     if w.part() + 1 < PARTS {
         w.call_again();
     }
     Ok(())
+}
+
+/// The bytes of part `p` of `/stream`.
+fn fill_part(p: u32, out: &mut [u8]) {
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = (i as u8).wrapping_mul(31).wrapping_add(p as u8);
+    }
 }
 
 /// A handler that fails: the server answers 500 for it.
@@ -128,6 +148,16 @@ fn leak(len: usize) -> &'static mut [u8] {
     Box::leak(vec![0u8; len].into_boxed_slice())
 }
 
+/// A server with [`SLOTS`] slots on `stack`: 2 KiB request and staging
+/// buffers and 4 KiB TCP buffers per slot.
+pub fn server(stack: &mut TestStack, config: Config) -> Server<'static, App, SLOTS> {
+    let slots = core::array::from_fn(|_| {
+        let h = stack.add_tcp_socket(tcp_socket(4096, 4096)).unwrap();
+        Connection::new(h, leak(2048), leak(2048))
+    });
+    Server::new(config, &ROUTES, slots)
+}
+
 /// Two stacks on a link, node 1 serving on port 80.
 pub struct Net {
     pub link: Link,
@@ -135,6 +165,8 @@ pub struct Net {
     pub app: App,
     /// Driver granularity: frames and timers are handled at this pace.
     pub tick: Duration,
+    /// Client sockets on node 0, reused once closed.
+    pub clients: Vec<Handle<Tcp>>,
 }
 
 impl Net {
@@ -157,6 +189,7 @@ impl Net {
             server: Server::new(config, &ROUTES, slots),
             app: App::default(),
             tick: Duration::from_micros(500),
+            clients: Vec::new(),
         };
         let now = net.now();
         net.server.poll(now, &mut net.link.nodes[1], &mut net.app);
@@ -186,9 +219,19 @@ impl Net {
 
     /// A client socket on node 0 connecting to the server.
     pub fn connect(&mut self) -> Handle<Tcp> {
-        let h = self.link.nodes[0]
-            .add_tcp_socket(tcp_socket(8192, 8192))
-            .unwrap();
+        let client = &mut self.link.nodes[0];
+        let free = self.clients.iter().copied().find(|&h| {
+            let s = client.tcp(h).unwrap();
+            if s.state() == State::TimeWait {
+                s.abort();
+            }
+            s.state() == State::Closed
+        });
+        let h = free.unwrap_or_else(|| {
+            let h = client.add_tcp_socket(tcp_socket(8192, 8192)).unwrap();
+            self.clients.push(h);
+            h
+        });
         let now = self.link.now;
         self.link.nodes[0]
             .tcp_connect(h, now, Endpoint::new(ip(2), PORT))
@@ -322,5 +365,9 @@ fn dechunk(mut rest: &[u8], body: &mut Vec<u8>) -> Option<usize> {
 
 /// The full `/stream` body.
 pub fn stream_body() -> Vec<u8> {
-    (0..PARTS).flat_map(|p| pattern(p as u8, 0, PART)).collect()
+    let mut body = vec![0u8; PARTS as usize * PART];
+    for (p, part) in body.chunks_mut(PART).enumerate() {
+        fill_part(p as u32, part);
+    }
+    body
 }
