@@ -305,3 +305,72 @@ fn every_response_arrives_intact_over_a_lossy_link() {
         }
     }
 }
+
+#[test]
+fn a_streamed_body_reaches_an_http10_client_unframed() {
+    let mut net = Net::new();
+    let h = net.connect();
+    let ex = net.exchange(
+        h,
+        b"GET /stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+        2,
+    );
+    assert!(ex.closed, "the body ends with the connection");
+    let reply = &ex.responses[0];
+    assert_eq!(reply.header("transfer-encoding"), None);
+    assert_eq!(reply.header("connection"), Some(&b"close"[..]));
+    assert!(reply.body == stream_body());
+}
+
+#[test]
+fn requests_dribbled_byte_by_byte_are_parsed_incrementally() {
+    let mut net = Net::new();
+    let h = net.connect();
+    let requests: &[u8] = b"POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n\
+        4\r\nabcd\r\n2\r\nef\r\n0\r\n\r\n\
+        GET /count HTTP/1.1\r\nHost: a\r\n\r\n";
+    net.run_for(Duration::from_millis(5));
+    for &b in requests {
+        net.link.nodes[0].tcp(h).unwrap().send_slice(&[b]).unwrap();
+        net.run_for(Duration::from_millis(2));
+    }
+    let ex = net.exchange(h, b"", 2);
+    let bodies: Vec<_> = ex.responses.iter().map(|r| r.body.as_slice()).collect();
+    assert_eq!(bodies, [&b"abcdef"[..], b"1"]);
+}
+
+mod hostile {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Whatever arrives, the server neither panics nor leaves a slot
+        /// stuck: afterwards a well-formed request is served.
+        #[test]
+        fn random_bytes_never_wedge_the_server(
+            junk in proptest::collection::vec(any::<u8>(), 0..3000),
+            prefix in prop_oneof![
+                Just(&b""[..]),
+                Just(&b"GET / HTTP/1.1\r\n"[..]),
+                Just(&b"POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"[..]),
+            ],
+        ) {
+            let mut net = Net::new();
+            let h = net.connect();
+            let mut request = prefix.to_vec();
+            request.extend_from_slice(&junk);
+            let ex = net.exchange(h, &request, 1);
+            for reply in &ex.responses {
+                prop_assert!((200..600).contains(&reply.status));
+            }
+            net.link.nodes[0].tcp(h).unwrap().abort();
+            net.run_for(Duration::from_secs(6));
+            for _ in 0..SLOTS {
+                let ex = net.one(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+                prop_assert_eq!(&ex.responses[0].body, b"hello");
+            }
+        }
+    }
+}

@@ -3,6 +3,7 @@
 
 use super::inbox::Inbox;
 use super::outbox::Outbox;
+use super::writer::Stage;
 use super::Config;
 use crate::http::{Body, ChunkedDecoder, Limits, Progress, RequestParser};
 use crate::socket::{Handle, Tcp};
@@ -20,7 +21,12 @@ pub(crate) enum Phase {
     Body { head_len: usize, body: Pending },
     /// A handler streams its response: call it again for `part` once the
     /// staging buffer drained. The request is still `inbox[..end]`.
-    Stream { span: Span, part: u32, close: bool },
+    Stream {
+        span: Span,
+        part: u32,
+        close: bool,
+        stage: Stage,
+    },
     /// Sending what is staged, then closing; `since` once FIN is queued.
     Closing { since: Option<Instant> },
 }

@@ -167,6 +167,12 @@ fn step<C>(
     let timed_out = now >= slot.last + config.idle_timeout;
     match slot.phase {
         Phase::Idle => false,
+        Phase::Closing { since: None } if timed_out => {
+            // The peer does not read the last response.
+            socket.abort();
+            slot.phase = Phase::Idle;
+            false
+        }
         Phase::Closing { .. } => {
             if slot.close(now, socket, config) {
                 slot.phase = Phase::Idle;
@@ -180,8 +186,13 @@ fn step<C>(
             }
             false
         }
-        Phase::Stream { span, part, close } => {
-            let outcome = dispatch(slot, span, part, Stage::Chunked, close, routes, ctx);
+        Phase::Stream {
+            span,
+            part,
+            close,
+            stage,
+        } => {
+            let outcome = dispatch(slot, span, part, stage, close, routes, ctx);
             finish(slot, now, socket, span, part, outcome);
             true
         }
@@ -255,10 +266,11 @@ fn finish(
                 Phase::Head
             }
         }
-        Outcome::Again { close } => Phase::Stream {
+        Outcome::Again { close, stage } => Phase::Stream {
             span,
             part: part.saturating_add(1),
             close,
+            stage,
         },
         Outcome::Broken => {
             socket.abort();
