@@ -21,13 +21,15 @@
 //! [`Client::read_into`] collects the whole body into a caller buffer instead.
 
 mod error;
+mod outgoing;
 mod reader;
 
 pub use error::Error;
+pub use outgoing::Outgoing;
 
 use reader::{Piece, Reader};
 
-use crate::http::{self, Body, HeadWriter, Header, Limits, Progress, ResponseParser, WriteError};
+use crate::http::{self, Body, Header, Limits, Progress, ResponseParser};
 use crate::socket::{Handle, Tcp};
 use crate::tcp::{self, State};
 use crate::time::{Duration, Instant};
@@ -166,7 +168,7 @@ impl<'a> Client<'a> {
         target: &str,
         host: &str,
     ) -> Result<(), Error> {
-        self.request(now, stack, "GET", target, host, &[], &[])
+        self.request(now, stack, &Outgoing::get(target, host))
     }
 
     /// `POST target` with `body` of `content_type`.
@@ -179,31 +181,31 @@ impl<'a> Client<'a> {
         content_type: &[u8],
         body: &[u8],
     ) -> Result<(), Error> {
-        let fields = [("Content-Type", content_type)];
-        self.request(now, stack, "POST", target, host, &fields, body)
+        let headers = [("Content-Type", content_type)];
+        let request = Outgoing {
+            method: "POST",
+            headers: &headers,
+            body,
+            ..Outgoing::get(target, host)
+        };
+        self.request(now, stack, &request)
     }
 
-    /// Starts a request: writes it into the buffer (with `Content-Length`
-    /// when there is a body or the method is POST or PUT) and connects
-    /// unless the previous response left the connection open.
-    #[allow(clippy::too_many_arguments)]
+    /// Starts a request: writes it into the buffer and connects unless the
+    /// previous response left the connection open.
     pub fn request<R: RngCore>(
         &mut self,
         now: Instant,
         stack: &mut Stack<'_, R>,
-        method: &str,
-        target: &str,
-        host: &str,
-        headers: &[(&str, &[u8])],
-        body: &[u8],
+        request: &Outgoing<'_>,
     ) -> Result<(), Error> {
         if !self.is_idle() {
             return Err(Error::Busy);
         }
-        let len =
-            write_request(self.buf, method, target, host, headers, body).map_err(Error::Request)?;
+        let len = request.write(self.buf).map_err(Error::Request)?;
         let max_head = self.config.max_head.min(self.buf.len());
-        self.parser = ResponseParser::with_limits(Limits { max_head }).request_method(method);
+        self.parser =
+            ResponseParser::with_limits(Limits { max_head }).request_method(request.method);
         self.deadline = now + self.config.timeout;
         self.fetched = Fetched { status: 0, len: 0 };
         let open = self.reusable && socket(stack, self.handle)?.state() == State::Established;
@@ -471,26 +473,5 @@ fn fill(socket: &mut tcp::Socket<'_>, buf: &mut [u8], len: usize) -> Result<(usi
         Ok(n) => Ok((len + n, false)),
         Err(tcp::Error::Finished) => Ok((len, true)),
         Err(_) => Err(Error::Reset),
-    }
-}
-
-/// Writes the request into `buf`; returns its length.
-fn write_request(
-    buf: &mut [u8],
-    method: &str,
-    target: &str,
-    host: &str,
-    headers: &[(&str, &[u8])],
-    body: &[u8],
-) -> Result<usize, WriteError> {
-    let mut w = HeadWriter::request(buf, method, target)?;
-    w.header("Host", host.as_bytes())?;
-    for &(name, value) in headers {
-        w.header(name, value)?;
-    }
-    if body.is_empty() && method != "POST" && method != "PUT" {
-        w.finish()
-    } else {
-        w.body(body)
     }
 }
