@@ -13,6 +13,40 @@
 //! wake at min(stack.poll_at(), server.poll_at())
 //! ```
 //!
+//! ```
+//! use seqs::http::server::{Config, Connection, ResponseWriter, Route, Server};
+//! use seqs::http::{Request, WriteError};
+//! use seqs::storage::RingBuffer;
+//! # use rand::SeedableRng;
+//! # let mut stack = seqs::Stack::new(
+//! #     seqs::Config::new(seqs::wire::EthernetAddress([2, 0, 0, 0, 0, 1])),
+//! #     seqs::Storage::with_capacity(seqs::iface::Capacities::default()),
+//! #     rand_chacha::ChaCha8Rng::seed_from_u64(1),
+//! # );
+//! # let now = seqs::time::Instant::ZERO;
+//!
+//! struct App { led: bool }
+//!
+//! fn led(app: &mut App, _: &Request<'_, '_>, body: &[u8], w: &mut ResponseWriter<'_>)
+//!     -> Result<(), WriteError> {
+//!     app.led = body == b"on";
+//!     w.send(200, "OK", &[("Content-Type", b"text/plain")], if app.led { b"on" } else { b"off" })
+//! }
+//! static ROUTES: [Route<App>; 1] = [Route::new("PUT", "/led", led)];
+//!
+//! // Per slot: TCP buffers, a request buffer and a response staging buffer,
+//! // living as long as the stack (firmware: a `StaticCell`).
+//! let mem: &'static mut [[u8; 1024]; 8] = Box::leak(Box::new([[0; 1024]; 8]));
+//! let [a, b, c, d, e, f, g, h] = mem;
+//! let s1 = stack.add_tcp_socket(seqs::tcp::Socket::new(RingBuffer::new(&mut a[..]), RingBuffer::new(&mut b[..]))).unwrap();
+//! let s2 = stack.add_tcp_socket(seqs::tcp::Socket::new(RingBuffer::new(&mut c[..]), RingBuffer::new(&mut d[..]))).unwrap();
+//! let slots = [Connection::new(s1, e, f), Connection::new(s2, g, h)];
+//! let mut server = Server::new(Config::new(80), &ROUTES, slots);
+//! let mut app = App { led: false };
+//!
+//! server.poll(now, &mut stack, &mut app); // on every wake-up, before transmit
+//! ```
+//!
 //! Requests are routed by method and exact path to [`Handler`]s; parse
 //! errors and limits are answered with their status (400, 413, 414, 431,
 //! 501, 505) and the connection is closed, unknown paths get 404 and known
