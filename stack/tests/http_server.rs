@@ -374,3 +374,30 @@ mod hostile {
         }
     }
 }
+
+#[test]
+fn a_client_that_stops_reading_is_dropped_and_the_slot_reused() {
+    let mut net = Net::new();
+    let h = net.connect();
+    net.run_for(Duration::from_millis(5));
+    let s = net.link.nodes[0].tcp(h).unwrap();
+    s.send_slice(b"GET /stream HTTP/1.1\r\nHost: a\r\n\r\n")
+        .unwrap();
+    net.run_for(Duration::from_secs(1));
+    let busy = |net: &Net| {
+        net.server
+            .connections()
+            .iter()
+            .filter(|c| c.is_busy())
+            .count()
+    };
+    assert_eq!(busy(&net), 1, "stuck behind a zero window");
+    net.run_for(Duration::from_secs(10));
+    assert_eq!(busy(&net), 0, "aborted after the idle timeout");
+    for slot in net.server.connections() {
+        let state = net.link.nodes[1].tcp(slot.handle()).unwrap().state();
+        assert_eq!(state, seqs::tcp::State::Listen);
+    }
+    let ex = net.one(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    assert_eq!(ex.responses[0].body, b"hello");
+}

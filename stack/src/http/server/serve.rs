@@ -7,13 +7,17 @@ use super::writer::Stage;
 use super::Config;
 use crate::socket::{Handle, Tcp};
 use crate::tcp::{self, State};
-use crate::time::Instant;
+use crate::time::{Duration, Instant};
 use crate::Stack;
 use rand_core::RngCore;
 
 /// Steps one slot may take in one poll: enough for a burst of pipelined
 /// requests, bounded so one connection cannot starve the others.
 const MAX_STEPS: usize = 16;
+
+/// How long to wait before retrying a refused listen: by then the driver
+/// has transmitted the pending RST.
+const RELISTEN_DELAY: Duration = Duration::from_millis(1);
 
 /// What every slot's poll shares.
 pub(crate) struct Env<'e, C> {
@@ -38,7 +42,7 @@ pub(crate) fn poll_slot<C, R: RngCore>(
         match socket.state() {
             State::Listen | State::SynReceived => return,
             State::Closed => {
-                let _ = stack.tcp_listen(handle, config.port);
+                listen(slot, stack, now, config.port);
                 return;
             }
             _ => slot.accept(now, config),
@@ -50,8 +54,21 @@ pub(crate) fn poll_slot<C, R: RngCore>(
         }
     }
     if let Phase::Idle = slot.phase {
-        let _ = stack.tcp_listen(handle, config.port);
+        listen(slot, stack, now, config.port);
     }
+}
+
+/// Puts the slot's socket back in LISTEN, or schedules another try.
+fn listen<R: RngCore>(
+    slot: &mut Connection<'_>,
+    stack: &mut Stack<'_, R>,
+    now: Instant,
+    port: u16,
+) {
+    slot.relisten = match stack.tcp_listen(slot.handle, port) {
+        Ok(()) => None,
+        Err(_) => Some(now + RELISTEN_DELAY),
+    };
 }
 
 /// One step of a slot's state machine; returns whether it made progress.
