@@ -168,6 +168,11 @@ fn unknown_paths_and_methods_and_failing_handlers() {
     assert_eq!(ex.responses[0].status, 405);
     assert_eq!(ex.responses[0].header("allow"), Some(&b"GET, PUT"[..]));
     assert!(!ex.closed, "404 and 405 keep the connection");
+    let ex = net.exchange(h, b"GET http://a/led?x=1 HTTP/1.1\r\nHost: a\r\n\r\n", 1);
+    assert_eq!(
+        ex.responses[0].body, b"off",
+        "absolute-form targets route by path"
+    );
     let ex = net.exchange(h, b"GET /broken HTTP/1.1\r\nHost: a\r\n\r\n", 1);
     assert_eq!(ex.responses[0].status, 500);
     assert!(net.exchange(h, b"", 2).closed);

@@ -2,7 +2,7 @@
 //! buffer, and the server's own error responses.
 
 use super::connection::{Connection, Span};
-use super::route::{allow, lookup, Lookup, Route};
+use super::route::{allow, lookup, route_path, Lookup, Route};
 use super::writer::{reason, Context, ResponseWriter, Stage};
 use crate::http::{Header, Limits, Progress, RequestParser, Version, WriteError};
 
@@ -47,11 +47,12 @@ pub(crate) fn dispatch<C>(
         stage,
     };
     let mut w = ResponseWriter::new(conn.outbox.space(), cx);
-    let result = match lookup(routes, request.method(), request.path()) {
+    let path = route_path(request.path());
+    let result = match lookup(routes, request.method(), path) {
         Lookup::Found(handler) => handler(ctx, &request, body, &mut w),
         Lookup::WrongMethod => {
             let mut methods = [0u8; 64];
-            let n = allow(routes, request.path(), &mut methods);
+            let n = allow(routes, path, &mut methods);
             let allowed = methods.get(..n).unwrap_or_default();
             status_page(&mut w, 405, Some(allowed))
         }
