@@ -36,6 +36,9 @@ use crate::time::{Duration, Instant};
 use crate::{Endpoint, Stack};
 use rand_core::RngCore;
 
+/// How long to wait before retrying a refused connect.
+const CONNECT_RETRY: Duration = Duration::from_millis(1);
+
 /// Client tunables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Config {
@@ -86,9 +89,10 @@ pub struct Fetched {
 #[derive(Debug, Clone, Copy)]
 enum Phase {
     Idle,
-    /// The request is `buf[..len]`; the socket must connect first.
+    /// The request is `buf[..len]`; connect at or after `at`.
     Connect {
         len: usize,
+        at: Instant,
     },
     Send {
         sent: usize,
@@ -217,7 +221,7 @@ impl<'a> Client<'a> {
             if s.state() != State::Closed {
                 s.abort();
             }
-            Phase::Connect { len }
+            Phase::Connect { len, at: now }
         };
         Ok(())
     }
@@ -292,7 +296,11 @@ impl<'a> Client<'a> {
 
     /// The request's deadline while one is in progress.
     pub fn poll_at(&self) -> Option<Instant> {
-        (!self.is_idle()).then_some(self.deadline)
+        match self.phase {
+            Phase::Idle => None,
+            Phase::Connect { at, .. } => Some(at.min(self.deadline)),
+            _ => Some(self.deadline),
+        }
     }
 
     /// Drops the request in progress and the connection.
@@ -311,12 +319,16 @@ impl<'a> Client<'a> {
         if now >= self.deadline {
             return Err(Error::Timeout);
         }
-        if let Phase::Connect { len } = self.phase {
+        if let Phase::Connect { len, .. } = self.phase {
             match stack.tcp_connect(self.handle, now, self.remote) {
                 Ok(_) => self.phase = Phase::Send { sent: 0, len },
                 // A RST for the old connection is still queued: retry
-                // after the stack has transmitted it.
-                Err(tcp::Error::InvalidState) => return Ok(Step::Pending),
+                // once the stack has transmitted it.
+                Err(tcp::Error::InvalidState) => {
+                    let at = now + CONNECT_RETRY;
+                    self.phase = Phase::Connect { len, at };
+                    return Ok(Step::Pending);
+                }
                 Err(e) => return Err(Error::Connect(e)),
             }
         }
