@@ -27,6 +27,7 @@ pub mod ipv4;
 pub mod ntp;
 pub mod tcp;
 pub mod udp;
+mod view;
 
 pub use core::net::Ipv4Addr;
 pub use ethernet::Address as EthernetAddress;
