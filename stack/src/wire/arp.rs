@@ -68,11 +68,8 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// `Truncated` unless the fixed part and the four addresses it announces
     /// fit in the buffer. Bytes after them (link padding) are ignored.
     pub fn check_len(&self) -> Result<()> {
-        let len = self.bytes().len();
-        if len < FIXED_LEN || len < self.packet_len() {
-            return Err(Error::Truncated);
-        }
-        Ok(())
+        self.require_len(FIXED_LEN)?;
+        self.require_len(self.packet_len())
     }
 
     pub fn hardware_type(&self) -> u16 {

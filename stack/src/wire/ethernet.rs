@@ -8,7 +8,7 @@
 use core::fmt;
 
 use super::view::{view, Field};
-use super::{Error, Result};
+use super::Result;
 
 /// A 48-bit IEEE MAC address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -140,11 +140,7 @@ impl<T: AsRef<[u8]>> Frame<T> {
     /// `Truncated` unless the header, and the tag when the TPID announces
     /// one, fit in the buffer.
     pub fn check_len(&self) -> Result<()> {
-        let len = self.bytes().len();
-        if len < HEADER_LEN || len < self.header_len() {
-            return Err(Error::Truncated);
-        }
-        Ok(())
+        self.require_len(self.header_len())
     }
 
     fn is_tagged(&self) -> bool {
@@ -322,6 +318,7 @@ impl fmt::Display for Repr {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::Error;
     use std::string::ToString;
 
     const UNTAGGED: [u8; 18] = [

@@ -186,10 +186,7 @@ view! {
 impl<T: AsRef<[u8]>> Packet<T> {
     /// `Truncated` unless the 8-byte header fits.
     pub fn check_len(&self) -> Result<()> {
-        if self.bytes().len() < HEADER_LEN {
-            return Err(Error::Truncated);
-        }
-        Ok(())
+        self.require_len(HEADER_LEN)
     }
 
     pub fn msg_type(&self) -> Message {

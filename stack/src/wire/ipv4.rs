@@ -144,10 +144,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// buffer is short, `Unsupported` for another version, `Malformed` when
     /// the length fields contradict each other.
     pub fn check_len(&self) -> Result<()> {
-        let len = self.bytes().len();
-        if len < HEADER_LEN {
-            return Err(Error::Truncated);
-        }
+        self.require_len(HEADER_LEN)?;
         if self.version() != 4 {
             return Err(Error::Unsupported);
         }
@@ -155,10 +152,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
         if self.header_len() < HEADER_LEN || total_len < self.header_len() {
             return Err(Error::Malformed);
         }
-        if len < total_len {
-            return Err(Error::Truncated);
-        }
-        Ok(())
+        self.require_len(total_len)
     }
 
     pub fn version(&self) -> u8 {

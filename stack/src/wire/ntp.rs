@@ -254,11 +254,7 @@ view! {
 
 impl<T: AsRef<[u8]>> Packet<T> {
     pub fn check_len(&self) -> Result<()> {
-        if self.bytes().len() < HEADER_LEN {
-            Err(Error::Truncated)
-        } else {
-            Ok(())
-        }
+        self.require_len(HEADER_LEN)
     }
 
     pub fn leap(&self) -> Leap {

@@ -31,18 +31,12 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// `Truncated` when the header or the length field's bytes do not fit,
     /// `Malformed` when the length field is below the header size.
     pub fn check_len(&self) -> Result<()> {
-        let buffer_len = self.bytes().len();
-        if buffer_len < HEADER_LEN {
-            return Err(Error::Truncated);
-        }
+        self.require_len(HEADER_LEN)?;
         let len = usize::from(self.len());
         if len < HEADER_LEN {
             return Err(Error::Malformed);
         }
-        if buffer_len < len {
-            return Err(Error::Truncated);
-        }
-        Ok(())
+        self.require_len(len)
     }
 
     pub fn src_port(&self) -> u16 {

@@ -54,7 +54,8 @@ impl Field for Ipv4Addr {
 /// Declares `pub struct $name<T: AsRef<[u8]>> { buffer: T }` with the given
 /// doc and derives, plus `new_unchecked`, `new_checked` (which calls the
 /// module's own `check_len`), `into_inner`, and private `bytes`,
-/// `bytes_mut`, `get` and `set` for the module's getters and setters.
+/// `bytes_mut`, `require_len`, `get` and `set` for the module's own
+/// `check_len`, getters and setters.
 macro_rules! view {
     ($(#[$attr:meta])* pub struct $name:ident;) => {
         $(#[$attr])*
@@ -82,6 +83,15 @@ macro_rules! view {
 
             fn bytes(&self) -> &[u8] {
                 self.buffer.as_ref()
+            }
+
+            /// `Truncated` unless the buffer holds at least `len` bytes.
+            fn require_len(&self, len: usize) -> $crate::wire::Result<()> {
+                if self.bytes().len() < len {
+                    Err($crate::wire::Error::Truncated)
+                } else {
+                    Ok(())
+                }
             }
 
             /// The field at `range`; in bounds once `check_len` has passed.

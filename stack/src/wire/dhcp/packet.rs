@@ -4,7 +4,7 @@ use core::net::Ipv4Addr;
 
 use super::{Options, HEADER_LEN};
 use crate::wire::view::view;
-use crate::wire::{Error, Result};
+use crate::wire::Result;
 
 /// Byte ranges of the fixed header (RFC 2131 2, figure 1).
 pub(super) mod field {
@@ -43,11 +43,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// The fixed header and the magic cookie must fit; the options area may
     /// be empty.
     pub fn check_len(&self) -> Result<()> {
-        if self.bytes().len() < HEADER_LEN {
-            Err(Error::Truncated)
-        } else {
-            Ok(())
-        }
+        self.require_len(HEADER_LEN)
     }
 
     pub fn op(&self) -> u8 {
@@ -192,6 +188,7 @@ impl<T: AsRef<[u8]>> AsRef<[u8]> for Packet<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::Error;
 
     #[test]
     fn short_buffers_are_truncated() {

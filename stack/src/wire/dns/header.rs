@@ -1,7 +1,7 @@
 //! The fixed DNS header and the small codes it carries.
 
 use crate::wire::view::view;
-use crate::wire::{Error, Result};
+use crate::wire::Result;
 
 pub const HEADER_LEN: usize = 12;
 
@@ -179,11 +179,7 @@ view! {
 impl<T: AsRef<[u8]>> Packet<T> {
     /// The buffer must hold at least the fixed header.
     pub fn check_len(&self) -> Result<()> {
-        if self.bytes().len() < HEADER_LEN {
-            Err(Error::Truncated)
-        } else {
-            Ok(())
-        }
+        self.require_len(HEADER_LEN)
     }
 
     pub fn id(&self) -> u16 {
@@ -255,6 +251,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::Error;
 
     #[test]
     fn header_fields_round_trip() {

@@ -59,18 +59,12 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// Ensures the fixed header fits, the data offset is at least 5 words and
     /// the header it announces fits in the buffer.
     pub fn check_len(&self) -> Result<()> {
-        let len = self.bytes().len();
-        if len < HEADER_LEN {
-            return Err(Error::Truncated);
-        }
+        self.require_len(HEADER_LEN)?;
         let header_len = usize::from(self.header_len());
         if header_len < HEADER_LEN {
-            Err(Error::Malformed)
-        } else if header_len > len {
-            Err(Error::Truncated)
-        } else {
-            Ok(())
+            return Err(Error::Malformed);
         }
+        self.require_len(header_len)
     }
 
     pub fn src_port(&self) -> u16 {
