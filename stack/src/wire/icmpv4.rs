@@ -181,14 +181,10 @@ view! {
     /// A view of an ICMPv4 message.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Packet;
+    min_len = HEADER_LEN;
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
-    /// `Truncated` unless the 8-byte header fits.
-    pub fn check_len(&self) -> Result<()> {
-        self.require_len(HEADER_LEN)
-    }
-
     pub fn msg_type(&self) -> Message {
         Message::from(self.bytes()[field::TYPE])
     }

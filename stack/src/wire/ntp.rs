@@ -250,13 +250,10 @@ view! {
     /// A checked view of an NTP packet.
     #[derive(Debug, Clone)]
     pub struct Packet;
+    min_len = HEADER_LEN;
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
-    pub fn check_len(&self) -> Result<()> {
-        self.require_len(HEADER_LEN)
-    }
-
     pub fn leap(&self) -> Leap {
         Leap::from_bits(self.bytes()[field::LI_VN_MODE] >> 6)
     }

@@ -55,8 +55,22 @@ impl Field for Ipv4Addr {
 /// doc and derives, plus `new_unchecked`, `new_checked` (which calls the
 /// module's own `check_len`), `into_inner`, and private `bytes`,
 /// `bytes_mut`, `require_len`, `get` and `set` for the module's own
-/// `check_len`, getters and setters.
+/// `check_len`, getters and setters. A format whose only length rule is a
+/// fixed header adds `min_len = HEADER_LEN;` and gets `check_len` too.
 macro_rules! view {
+    ($(#[$attr:meta])* pub struct $name:ident; min_len = $len:ident;) => {
+        $crate::wire::view::view! { $(#[$attr])* pub struct $name; }
+
+        impl<T: AsRef<[u8]>> $name<T> {
+            #[doc = concat!(
+                "`Truncated` unless the fixed header ([`", stringify!($len),
+                "`] bytes) fits; what follows it is not length-checked.",
+            )]
+            pub fn check_len(&self) -> $crate::wire::Result<()> {
+                self.require_len($len)
+            }
+        }
+    };
     ($(#[$attr:meta])* pub struct $name:ident;) => {
         $(#[$attr])*
         pub struct $name<T: AsRef<[u8]>> {

@@ -4,7 +4,6 @@ use core::net::Ipv4Addr;
 
 use super::{Options, HEADER_LEN};
 use crate::wire::view::view;
-use crate::wire::Result;
 
 /// Byte ranges of the fixed header (RFC 2131 2, figure 1).
 pub(super) mod field {
@@ -37,15 +36,10 @@ view! {
     /// is in bounds.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub struct Packet;
+    min_len = HEADER_LEN;
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
-    /// The fixed header and the magic cookie must fit; the options area may
-    /// be empty.
-    pub fn check_len(&self) -> Result<()> {
-        self.require_len(HEADER_LEN)
-    }
-
     pub fn op(&self) -> u8 {
         self.bytes()[field::OP]
     }

@@ -1,7 +1,6 @@
 //! The fixed DNS header and the small codes it carries.
 
 use crate::wire::view::view;
-use crate::wire::Result;
 
 pub const HEADER_LEN: usize = 12;
 
@@ -174,14 +173,10 @@ view! {
     /// A checked view of a DNS message's fixed header.
     #[derive(Debug, Clone)]
     pub struct Packet;
+    min_len = HEADER_LEN;
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
-    /// The buffer must hold at least the fixed header.
-    pub fn check_len(&self) -> Result<()> {
-        self.require_len(HEADER_LEN)
-    }
-
     pub fn id(&self) -> u16 {
         self.get(field::ID)
     }
