@@ -180,7 +180,7 @@ impl<'a> Services<'a> {
     }
 
     fn start_lookup<R: RngCore>(&mut self, stack: &mut Stack<'a, R>, now: Instant) {
-        if !self.lookup_at.is_some_and(|at| at <= now) {
+        if self.lookup_at.is_none_or(|at| at > now) {
             return;
         }
         self.lookup_at = None;

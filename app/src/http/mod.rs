@@ -15,6 +15,7 @@ use seqs::http::{HeadWriter, Header, Progress, RequestParser};
 use seqs::rand_core::RngCore;
 use seqs::socket::{Handle, Tcp};
 use seqs::tcp::{self, State};
+use seqs::time::Duration;
 use seqs::Stack;
 
 pub(crate) use route::{Exchange, Format, Route};
@@ -36,6 +37,11 @@ pub const RESPONSE_MAX: usize = HEAD_MAX + BODY_MAX;
 const MAX_FIELDS: usize = 24;
 /// Requests answered per connection per poll (pipelining).
 const BURST: usize = 4;
+/// TIME-WAIT on the HTTP sockets. The server closes first after a
+/// `Connection: close` request or an error, and with a handful of slots
+/// RFC 9293's 2 MSL (a minute) would leave the board unreachable after as
+/// many such requests; segments on a LAN live far shorter than that.
+const TIME_WAIT: Duration = Duration::from_secs(2);
 
 /// What a handler wrote into the body buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,7 +106,10 @@ impl Server {
         sockets: [tcp::Socket<'a>; HTTP_CONNECTIONS],
     ) -> Result<Server, Error> {
         let mut handles = [None; HTTP_CONNECTIONS];
-        for (slot, socket) in handles.iter_mut().zip(sockets) {
+        for (slot, mut socket) in handles.iter_mut().zip(sockets) {
+            let mut config = *socket.config();
+            config.time_wait = config.time_wait.min(TIME_WAIT);
+            socket.set_config(config);
             let handle = stack.add_tcp_socket(socket).ok_or(Error::SocketSlots)?;
             stack.tcp_listen(handle, port)?;
             *slot = Some(handle);
