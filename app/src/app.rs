@@ -4,17 +4,23 @@
 use core::net::Ipv4Addr;
 
 use seqs::dhcp::{self, Lease};
+use seqs::http::server::{self, Connection, Server};
 use seqs::rand_core::RngCore;
 use seqs::stats::Counters;
 use seqs::time::{Duration, Instant};
 use seqs::wire::{EthernetAddress, Ipv4Cidr};
 use seqs::{Stack, Storage};
 
-use crate::config::{Config, Error, Sockets, SOCKET_SLOTS};
-use crate::http::{Route, Server};
+use crate::config::{Config, Error, HttpSlot, Sockets, HTTP_CONNECTIONS, SOCKET_SLOTS};
 use crate::led::Led;
-use crate::page;
 use crate::services::{Lookup, ServiceSockets, Services};
+use crate::site::Site;
+
+/// TIME-WAIT on the HTTP sockets. The server closes first after a
+/// `Connection: close` request or an error, and with a handful of slots
+/// RFC 9293's 2 MSL (a minute) would leave the board unreachable after as
+/// many such requests; segments on a LAN live far shorter than that.
+const HTTP_TIME_WAIT: Duration = Duration::from_secs(2);
 
 /// The firmware's application on a `seqs` stack.
 ///
@@ -29,9 +35,8 @@ use crate::services::{Lookup, ServiceSockets, Services};
 pub struct App<'a, R, L> {
     stack: Stack<'a, R>,
     services: Services<'a>,
-    http: Server,
-    led: L,
-    led_on: bool,
+    http: Server<'a, Site<'a, L>, HTTP_CONNECTIONS>,
+    site: Site<'a, L>,
     booted: Instant,
 }
 
@@ -55,7 +60,7 @@ pub struct Status<'a> {
     pub counters: Counters,
 }
 
-impl<'a, R: RngCore, L: Led> App<'a, R, L> {
+impl<'a, R: RngCore, L: Led + 'a> App<'a, R, L> {
     /// Builds the stack on `storage` (at least [`SOCKET_SLOTS`] socket
     /// slots), adds the services and HTTP listeners, and turns the LED off.
     /// `now` is boot time, from which uptime counts.
@@ -85,14 +90,19 @@ impl<'a, R: RngCore, L: Led> App<'a, R, L> {
             dns_answers,
         };
         let services = Services::add(&mut stack, &config, udp)?;
-        let http = Server::listen(&mut stack, config.http_port, http)?;
+        let slots = http.map(|slot| add_http_slot(&mut stack, slot));
+        if slots.iter().any(Option::is_none) {
+            return Err(Error::SocketSlots);
+        }
+        let slots = slots.map(|slot| slot.expect("checked above"));
+        let http = Server::new(server::Config::new(config.http_port), Site::ROUTES, slots);
         led.set(false);
+        let status = gather(&stack, &services, false, now, now);
         Ok(App {
             stack,
             services,
             http,
-            led,
-            led_on: false,
+            site: Site::new(led, status),
             booted: now,
         })
     }
@@ -115,20 +125,24 @@ impl<'a, R: RngCore, L: Led> App<'a, R, L> {
     /// when only a frame can give it work.
     pub fn poll_at(&self) -> Option<Instant> {
         let stack = self.stack.poll_at().filter(|&t| t != Instant::MAX);
-        [stack, self.services.poll_at()].into_iter().flatten().min()
+        [stack, self.services.poll_at(), self.http.poll_at()]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// The state the status page shows, at `now`.
     pub fn status(&self, now: Instant) -> Status<'a> {
-        gather(&self.stack, &self.services, self.led_on, self.booted, now)
+        gather(&self.stack, &self.services, self.led_on(), self.booted, now)
     }
 
+    /// The LED state last asked of the board.
     pub fn led_on(&self) -> bool {
-        self.led_on
+        self.site.status.led
     }
 
     pub fn led(&self) -> &L {
-        &self.led
+        &self.site.led
     }
 
     pub fn stack(&self) -> &Stack<'a, R> {
@@ -146,24 +160,27 @@ impl<'a, R: RngCore, L: Led> App<'a, R, L> {
     /// besides the stack's own work.
     fn poll(&mut self, now: Instant) {
         self.services.poll(&mut self.stack, now);
-        let App {
-            services,
-            http,
-            led,
-            led_on,
-            booted,
-            ..
-        } = self;
-        http.poll(&mut self.stack, |stack, route, out| {
-            if let Route::SetLed(on, _) = route {
-                if *led_on != on {
-                    led.set(on);
-                    *led_on = on;
-                }
-            }
-            page::render(route, &gather(stack, services, *led_on, *booted, now), out)
-        });
+        self.site.status = self.status(now);
+        self.http.poll(now, &mut self.stack, &mut self.site);
     }
+}
+
+/// Adds `slot`'s socket (with a short TIME-WAIT) and wraps it for the
+/// server; `None` when the stack has no free socket slot.
+fn add_http_slot<'a, R: RngCore>(
+    stack: &mut Stack<'a, R>,
+    slot: HttpSlot<'a>,
+) -> Option<Connection<'a>> {
+    let HttpSlot {
+        mut socket,
+        request,
+        response,
+    } = slot;
+    let mut config = *socket.config();
+    config.time_wait = config.time_wait.min(HTTP_TIME_WAIT);
+    socket.set_config(config);
+    let handle = stack.add_tcp_socket(socket)?;
+    Some(Connection::new(handle, request, response))
 }
 
 fn gather<'a, R: RngCore>(

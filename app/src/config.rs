@@ -51,11 +51,21 @@ pub struct Sockets<'a> {
     pub dns: udp::Socket<'a>,
     /// Addresses one lookup may return (one entry is enough).
     pub dns_answers: Managed<'a, dns::Answer>,
-    /// The HTTP connections. A send buffer should hold [`RESPONSE_MAX`]
-    /// bytes: a response that never fits is answered with a short 500.
-    ///
-    /// [`RESPONSE_MAX`]: crate::RESPONSE_MAX
-    pub http: [tcp::Socket<'a>; HTTP_CONNECTIONS],
+    pub http: [HttpSlot<'a>; HTTP_CONNECTIONS],
+}
+
+/// One HTTP connection: its TCP socket, a request buffer of at least
+/// [`REQUEST_MAX`] bytes and a response (staging) buffer of at least
+/// [`RESPONSE_MAX`] bytes, from which the response drains into the
+/// socket's send buffer as the peer acknowledges it.
+///
+/// [`REQUEST_MAX`]: crate::REQUEST_MAX
+/// [`RESPONSE_MAX`]: crate::RESPONSE_MAX
+#[derive(Debug)]
+pub struct HttpSlot<'a> {
+    pub socket: tcp::Socket<'a>,
+    pub request: &'a mut [u8],
+    pub response: &'a mut [u8],
 }
 
 /// Why [`App::new`](crate::App::new) failed: the storage does not fit the
@@ -66,18 +76,10 @@ pub enum Error {
     SocketSlots,
     /// A UDP port was taken (only possible with a custom stack).
     Bind(BindError),
-    /// The HTTP port is zero.
-    Listen(tcp::Error),
 }
 
 impl From<BindError> for Error {
     fn from(e: BindError) -> Self {
         Error::Bind(e)
-    }
-}
-
-impl From<tcp::Error> for Error {
-    fn from(e: tcp::Error) -> Self {
-        Error::Listen(e)
     }
 }

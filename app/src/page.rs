@@ -1,62 +1,54 @@
-//! What the HTTP routes answer: the status page and the LED resource.
+//! What the HTTP routes answer: the status page and the LED's state.
 
 use core::fmt::{self, Write};
 
+use seqs::http::Request;
 use seqs::time::Duration;
 
 use crate::app::Status;
 use crate::cursor::{Cursor, Html};
-use crate::http::{Answer, Format, Route};
 use crate::services::Lookup;
 use crate::utc::Utc;
 
-const HTML: &str = "text/html; charset=utf-8";
-const JSON: &str = "application/json";
+pub(crate) const HTML: &[u8] = b"text/html; charset=utf-8";
 
-/// Writes the body for `route` (after any action was taken) and says how
-/// to label it.
-pub(crate) fn render(
-    route: Route,
-    status: &Status<'_>,
-    out: &mut Cursor<'_>,
-) -> Result<Answer, fmt::Error> {
-    match route {
-        Route::StatusPage => {
-            status_page(status, out)?;
-            Ok(Answer {
-                content_type: HTML,
-                ..Answer::text(200)
-            })
+/// How `/led` answers: JSON unless the client asks for plain text only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    Json,
+    Text,
+}
+
+impl Format {
+    pub fn of(request: &Request<'_, '_>) -> Format {
+        let accepts = |what: &[u8]| {
+            request
+                .headers()
+                .get_all("accept")
+                .any(|v| v.windows(what.len()).any(|w| w.eq_ignore_ascii_case(what)))
+        };
+        if accepts(b"text/plain") && !accepts(b"application/json") {
+            Format::Text
+        } else {
+            Format::Json
         }
-        Route::Led(format) | Route::SetLed(_, format) => led(status.led, format, out),
-        Route::NotFound => {
-            out.write_str("not found\n")?;
-            Ok(Answer::text(404))
-        }
-        Route::MethodNotAllowed(allow) => {
-            out.write_str("method not allowed\n")?;
-            Ok(Answer {
-                allow: Some(allow),
-                ..Answer::text(405)
-            })
+    }
+
+    pub fn content_type(self) -> &'static [u8] {
+        match self {
+            Format::Json => b"application/json",
+            Format::Text => b"text/plain; charset=utf-8",
         }
     }
 }
 
-fn led(on: bool, format: Format, out: &mut Cursor<'_>) -> Result<Answer, fmt::Error> {
-    let word = if on { "on" } else { "off" };
-    match format {
-        Format::Json => {
-            writeln!(out, "{{\"led\":\"{word}\"}}")?;
-            Ok(Answer {
-                content_type: JSON,
-                ..Answer::text(200)
-            })
-        }
-        Format::Text => {
-            writeln!(out, "{word}")?;
-            Ok(Answer::text(200))
-        }
+/// The LED's state as `format` says.
+pub(crate) fn led(on: bool, format: Format) -> &'static [u8] {
+    match (format, on) {
+        (Format::Json, true) => b"{\"led\":\"on\"}\n",
+        (Format::Json, false) => b"{\"led\":\"off\"}\n",
+        (Format::Text, true) => b"on\n",
+        (Format::Text, false) => b"off\n",
     }
 }
 
@@ -85,7 +77,7 @@ impl<T: fmt::Display> fmt::Display for Or<T> {
     }
 }
 
-fn status_page(s: &Status<'_>, out: &mut Cursor<'_>) -> fmt::Result {
+pub(crate) fn status_page(s: &Status<'_>, out: &mut Cursor<'_>) -> fmt::Result {
     out.write_str(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>seqs on Pico W</title>\
          <meta name=\"viewport\" content=\"width=device-width\"></head><body>\n\

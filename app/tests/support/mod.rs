@@ -12,7 +12,7 @@ use seqs::storage::{PacketBuffer, PacketMeta, RingBuffer};
 use seqs::time::{Duration, Instant};
 use seqs::wire::{EthernetAddress, Ipv4Cidr};
 use seqs::{dns, tcp, udp, Stack, Storage};
-use seqs_app::{App, Config, Led, Sockets};
+use seqs_app::{App, Config, HttpSlot, Led, Sockets};
 
 pub type Peer = Stack<'static, ChaCha8Rng>;
 pub type TestApp = App<'static, ChaCha8Rng, Recorder>;
@@ -53,6 +53,10 @@ pub fn tcp_socket(rx: usize, tx: usize) -> tcp::Socket<'static> {
     )
 }
 
+fn leak(len: usize) -> &'static mut [u8] {
+    Box::leak(vec![0u8; len].into_boxed_slice())
+}
+
 /// Peer `n` at 192.0.2.n/24.
 pub fn peer(n: u8) -> Peer {
     let mut stack = Stack::new(
@@ -73,7 +77,11 @@ pub fn app(config: impl FnOnce(&mut Config<'static>)) -> TestApp {
         ntp: udp_socket(),
         dns: udp_socket(),
         dns_answers: vec![dns::Answer::UNSPECIFIED; 2].into(),
-        http: std::array::from_fn(|_| tcp_socket(seqs_app::REQUEST_MAX, seqs_app::RESPONSE_MAX)),
+        http: std::array::from_fn(|_| HttpSlot {
+            socket: tcp_socket(1024, 1024),
+            request: leak(seqs_app::REQUEST_MAX),
+            response: leak(seqs_app::RESPONSE_MAX),
+        }),
     };
     let storage = Storage::with_capacity(Capacities::default());
     App::new(
