@@ -15,7 +15,9 @@ use seqs::storage::{PacketBuffer, PacketMeta, RingBuffer};
 use seqs::time::Instant;
 use seqs::wire::EthernetAddress;
 use seqs::{dns, tcp, udp, Storage};
-use seqs_app::{App, Led, Sockets, HTTP_CONNECTIONS, REQUEST_MAX, RESPONSE_MAX, SOCKET_SLOTS};
+use seqs_app::{
+    App, HttpSlot, Led, Sockets, HTTP_CONNECTIONS, REQUEST_MAX, RESPONSE_MAX, SOCKET_SLOTS,
+};
 
 use crate::frame::FrameStack;
 use crate::settings::Settings;
@@ -52,16 +54,35 @@ impl<const RX: usize, const TX: usize> UdpBuffers<RX, TX> {
     }
 }
 
-/// One HTTP connection: a whole request fits the receive buffer and a
-/// whole response the send buffer.
-struct TcpBuffers {
-    rx: [u8; REQUEST_MAX],
-    tx: [u8; RESPONSE_MAX],
+/// TCP receive and send buffers of an HTTP connection: a request head or
+/// a response drains through them in pieces.
+const TCP_BUFFER: usize = 1024;
+
+/// One HTTP connection: its socket's buffers, and the server's request
+/// buffer and response staging buffer.
+struct HttpBuffers {
+    rx: [u8; TCP_BUFFER],
+    tx: [u8; TCP_BUFFER],
+    request: [u8; REQUEST_MAX],
+    response: [u8; RESPONSE_MAX],
 }
 
-impl TcpBuffers {
-    fn socket(&'static mut self) -> tcp::Socket<'static> {
-        tcp::Socket::new(RingBuffer::new(&mut self.rx), RingBuffer::new(&mut self.tx))
+impl HttpBuffers {
+    fn new() -> Self {
+        HttpBuffers {
+            rx: [0; TCP_BUFFER],
+            tx: [0; TCP_BUFFER],
+            request: [0; REQUEST_MAX],
+            response: [0; RESPONSE_MAX],
+        }
+    }
+
+    fn slot(&'static mut self) -> HttpSlot<'static> {
+        HttpSlot {
+            socket: tcp::Socket::new(RingBuffer::new(&mut self.rx), RingBuffer::new(&mut self.tx)),
+            request: &mut self.request,
+            response: &mut self.response,
+        }
     }
 }
 
@@ -79,7 +100,7 @@ pub struct Buffers {
     ntp: UdpBuffers<128, 128>,
     dns: UdpBuffers<1024, 512>,
     answers: [dns::Answer; 2],
-    http: [TcpBuffers; HTTP_CONNECTIONS],
+    http: [HttpBuffers; HTTP_CONNECTIONS],
 }
 
 impl Buffers {
@@ -93,10 +114,7 @@ impl Buffers {
             ntp: UdpBuffers::new(),
             dns: UdpBuffers::new(),
             answers: [dns::Answer::UNSPECIFIED; 2],
-            http: core::array::from_fn(|_| TcpBuffers {
-                rx: [0; REQUEST_MAX],
-                tx: [0; RESPONSE_MAX],
-            }),
+            http: core::array::from_fn(|_| HttpBuffers::new()),
         }
     }
 }
@@ -108,7 +126,7 @@ impl Default for Buffers {
 }
 
 /// The application on `buffers`, booted at `now`.
-pub fn build<R: RngCore, L: Led>(
+pub fn build<R: RngCore, L: Led + 'static>(
     buffers: &'static mut Buffers,
     settings: &Settings,
     mac: EthernetAddress,
@@ -138,7 +156,7 @@ pub fn build<R: RngCore, L: Led>(
         ntp: ntp.socket(),
         dns: dns.socket(),
         dns_answers: answers.into(),
-        http: http.each_mut().map(TcpBuffers::socket),
+        http: http.each_mut().map(HttpBuffers::slot),
     };
     let mut config = seqs_app::Config::new(mac);
     config.hostname = Some(settings.hostname);
