@@ -343,3 +343,28 @@ fn sleeps_when_idle() {
         "the lease was renewed"
     );
 }
+
+#[test]
+fn a_failed_lookup_is_shown_and_retried() {
+    let mut net = network(true, |c| c.lookup = Some("missing.example.test"));
+    let status = net.app.status(net.now);
+    assert_eq!(status.lookup, Lookup::Failed(dns::Error::NameError));
+    let queries_before = dns_queries(&net);
+    net.run_for(Duration::from_secs(31));
+    assert!(dns_queries(&net) > queries_before, "asked again after 30 s");
+
+    let h = connect(&mut net);
+    let page = exchange(&mut net, h, "GET / HTTP/1.1\r\nHost: pico\r\n\r\n");
+    assert!(
+        page.body
+            .contains("missing.example.test &rarr; failed (NameError)"),
+        "{}",
+        page.body
+    );
+}
+
+/// UDP datagrams the app sent: in the window measured only DNS is due (the
+/// NTP burst ended before, the next is 64 s later, DHCP renews after 30 min).
+fn dns_queries(net: &Net) -> u64 {
+    net.app.stack().counters().udp_out
+}
