@@ -5,7 +5,7 @@ mod http_server_harness;
 mod support;
 
 use http_server_harness::*;
-use seqs::http::client::{Client, Config, Error, Event, Fetched};
+use seqs::http::client::{Client, Config, Error, Event, Fetched, Outgoing};
 use seqs::http::Body;
 use seqs::socket::{Handle, Tcp};
 use seqs::time::{Duration, Instant};
@@ -158,16 +158,11 @@ fn connection_close_makes_the_next_request_reconnect() {
     let mut ports = Vec::new();
     for _ in 0..3 {
         let now = net.now();
-        c.request(
-            now,
-            &mut net.link.nodes[0],
-            "GET",
-            "/",
-            "a",
-            &[("Connection", b"close")],
-            b"",
-        )
-        .unwrap();
+        let close = Outgoing {
+            headers: &[("Connection", b"close")],
+            ..Outgoing::get("/", "a")
+        };
+        c.request(now, &mut net.link.nodes[0], &close).unwrap();
         let mut out = [0u8; 64];
         let f = fetch(&mut net, &mut c, &mut out).unwrap();
         assert_eq!(&out[..f.len], b"hello");

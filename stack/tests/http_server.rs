@@ -168,6 +168,11 @@ fn unknown_paths_and_methods_and_failing_handlers() {
     assert_eq!(ex.responses[0].status, 405);
     assert_eq!(ex.responses[0].header("allow"), Some(&b"GET, PUT"[..]));
     assert!(!ex.closed, "404 and 405 keep the connection");
+    let ex = net.exchange(h, b"GET http://a/led?x=1 HTTP/1.1\r\nHost: a\r\n\r\n", 1);
+    assert_eq!(
+        ex.responses[0].body, b"off",
+        "absolute-form targets route by path"
+    );
     let ex = net.exchange(h, b"GET /broken HTTP/1.1\r\nHost: a\r\n\r\n", 1);
     assert_eq!(ex.responses[0].status, 500);
     assert!(net.exchange(h, b"", 2).closed);
@@ -304,4 +309,100 @@ fn every_response_arrives_intact_over_a_lossy_link() {
             }
         }
     }
+}
+
+#[test]
+fn a_streamed_body_reaches_an_http10_client_unframed() {
+    let mut net = Net::new();
+    let h = net.connect();
+    let ex = net.exchange(
+        h,
+        b"GET /stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+        2,
+    );
+    assert!(ex.closed, "the body ends with the connection");
+    let reply = &ex.responses[0];
+    assert_eq!(reply.header("transfer-encoding"), None);
+    assert_eq!(reply.header("connection"), Some(&b"close"[..]));
+    assert!(reply.body == stream_body());
+}
+
+#[test]
+fn requests_dribbled_byte_by_byte_are_parsed_incrementally() {
+    let mut net = Net::new();
+    let h = net.connect();
+    let requests: &[u8] = b"POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n\
+        4\r\nabcd\r\n2\r\nef\r\n0\r\n\r\n\
+        GET /count HTTP/1.1\r\nHost: a\r\n\r\n";
+    net.run_for(Duration::from_millis(5));
+    for &b in requests {
+        net.link.nodes[0].tcp(h).unwrap().send_slice(&[b]).unwrap();
+        net.run_for(Duration::from_millis(2));
+    }
+    let ex = net.exchange(h, b"", 2);
+    let bodies: Vec<_> = ex.responses.iter().map(|r| r.body.as_slice()).collect();
+    assert_eq!(bodies, [&b"abcdef"[..], b"1"]);
+}
+
+mod hostile {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Whatever arrives, the server neither panics nor leaves a slot
+        /// stuck: afterwards a well-formed request is served.
+        #[test]
+        fn random_bytes_never_wedge_the_server(
+            junk in proptest::collection::vec(any::<u8>(), 0..3000),
+            prefix in prop_oneof![
+                Just(&b""[..]),
+                Just(&b"GET / HTTP/1.1\r\n"[..]),
+                Just(&b"POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"[..]),
+            ],
+        ) {
+            let mut net = Net::new();
+            let h = net.connect();
+            let mut request = prefix.to_vec();
+            request.extend_from_slice(&junk);
+            let ex = net.exchange(h, &request, 1);
+            for reply in &ex.responses {
+                prop_assert!((200..600).contains(&reply.status));
+            }
+            net.link.nodes[0].tcp(h).unwrap().abort();
+            net.run_for(Duration::from_secs(6));
+            for _ in 0..SLOTS {
+                let ex = net.one(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+                prop_assert_eq!(&ex.responses[0].body, b"hello");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_client_that_stops_reading_is_dropped_and_the_slot_reused() {
+    let mut net = Net::new();
+    let h = net.connect();
+    net.run_for(Duration::from_millis(5));
+    let s = net.link.nodes[0].tcp(h).unwrap();
+    s.send_slice(b"GET /stream HTTP/1.1\r\nHost: a\r\n\r\n")
+        .unwrap();
+    net.run_for(Duration::from_secs(1));
+    let busy = |net: &Net| {
+        net.server
+            .connections()
+            .iter()
+            .filter(|c| c.is_busy())
+            .count()
+    };
+    assert_eq!(busy(&net), 1, "stuck behind a zero window");
+    net.run_for(Duration::from_secs(10));
+    assert_eq!(busy(&net), 0, "aborted after the idle timeout");
+    for slot in net.server.connections() {
+        let state = net.link.nodes[1].tcp(slot.handle()).unwrap().state();
+        assert_eq!(state, seqs::tcp::State::Listen);
+    }
+    let ex = net.one(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    assert_eq!(ex.responses[0].body, b"hello");
 }

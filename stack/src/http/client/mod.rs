@@ -21,18 +21,23 @@
 //! [`Client::read_into`] collects the whole body into a caller buffer instead.
 
 mod error;
+mod outgoing;
 mod reader;
 
 pub use error::Error;
+pub use outgoing::Outgoing;
 
 use reader::{Piece, Reader};
 
-use crate::http::{self, Body, HeadWriter, Header, Limits, Progress, ResponseParser, WriteError};
+use crate::http::{self, Body, Header, Limits, Progress, ResponseParser};
 use crate::socket::{Handle, Tcp};
 use crate::tcp::{self, State};
 use crate::time::{Duration, Instant};
 use crate::{Endpoint, Stack};
 use rand_core::RngCore;
+
+/// How long to wait before retrying a refused connect.
+const CONNECT_RETRY: Duration = Duration::from_millis(1);
 
 /// Client tunables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,9 +89,10 @@ pub struct Fetched {
 #[derive(Debug, Clone, Copy)]
 enum Phase {
     Idle,
-    /// The request is `buf[..len]`; the socket must connect first.
+    /// The request is `buf[..len]`; connect at or after `at`.
     Connect {
         len: usize,
+        at: Instant,
     },
     Send {
         sent: usize,
@@ -166,7 +172,7 @@ impl<'a> Client<'a> {
         target: &str,
         host: &str,
     ) -> Result<(), Error> {
-        self.request(now, stack, "GET", target, host, &[], &[])
+        self.request(now, stack, &Outgoing::get(target, host))
     }
 
     /// `POST target` with `body` of `content_type`.
@@ -179,31 +185,31 @@ impl<'a> Client<'a> {
         content_type: &[u8],
         body: &[u8],
     ) -> Result<(), Error> {
-        let fields = [("Content-Type", content_type)];
-        self.request(now, stack, "POST", target, host, &fields, body)
+        let headers = [("Content-Type", content_type)];
+        let request = Outgoing {
+            method: "POST",
+            headers: &headers,
+            body,
+            ..Outgoing::get(target, host)
+        };
+        self.request(now, stack, &request)
     }
 
-    /// Starts a request: writes it into the buffer (with `Content-Length`
-    /// when there is a body or the method is POST or PUT) and connects
-    /// unless the previous response left the connection open.
-    #[allow(clippy::too_many_arguments)]
+    /// Starts a request: writes it into the buffer and connects unless the
+    /// previous response left the connection open.
     pub fn request<R: RngCore>(
         &mut self,
         now: Instant,
         stack: &mut Stack<'_, R>,
-        method: &str,
-        target: &str,
-        host: &str,
-        headers: &[(&str, &[u8])],
-        body: &[u8],
+        request: &Outgoing<'_>,
     ) -> Result<(), Error> {
         if !self.is_idle() {
             return Err(Error::Busy);
         }
-        let len =
-            write_request(self.buf, method, target, host, headers, body).map_err(Error::Request)?;
+        let len = request.write(self.buf).map_err(Error::Request)?;
         let max_head = self.config.max_head.min(self.buf.len());
-        self.parser = ResponseParser::with_limits(Limits { max_head }).request_method(method);
+        self.parser =
+            ResponseParser::with_limits(Limits { max_head }).request_method(request.method);
         self.deadline = now + self.config.timeout;
         self.fetched = Fetched { status: 0, len: 0 };
         let open = self.reusable && socket(stack, self.handle)?.state() == State::Established;
@@ -215,7 +221,7 @@ impl<'a> Client<'a> {
             if s.state() != State::Closed {
                 s.abort();
             }
-            Phase::Connect { len }
+            Phase::Connect { len, at: now }
         };
         Ok(())
     }
@@ -290,7 +296,11 @@ impl<'a> Client<'a> {
 
     /// The request's deadline while one is in progress.
     pub fn poll_at(&self) -> Option<Instant> {
-        (!self.is_idle()).then_some(self.deadline)
+        match self.phase {
+            Phase::Idle => None,
+            Phase::Connect { at, .. } => Some(at.min(self.deadline)),
+            _ => Some(self.deadline),
+        }
     }
 
     /// Drops the request in progress and the connection.
@@ -309,12 +319,16 @@ impl<'a> Client<'a> {
         if now >= self.deadline {
             return Err(Error::Timeout);
         }
-        if let Phase::Connect { len } = self.phase {
+        if let Phase::Connect { len, .. } = self.phase {
             match stack.tcp_connect(self.handle, now, self.remote) {
                 Ok(_) => self.phase = Phase::Send { sent: 0, len },
                 // A RST for the old connection is still queued: retry
-                // after the stack has transmitted it.
-                Err(tcp::Error::InvalidState) => return Ok(Step::Pending),
+                // once the stack has transmitted it.
+                Err(tcp::Error::InvalidState) => {
+                    let at = now + CONNECT_RETRY;
+                    self.phase = Phase::Connect { len, at };
+                    return Ok(Step::Pending);
+                }
                 Err(e) => return Err(Error::Connect(e)),
             }
         }
@@ -471,26 +485,5 @@ fn fill(socket: &mut tcp::Socket<'_>, buf: &mut [u8], len: usize) -> Result<(usi
         Ok(n) => Ok((len + n, false)),
         Err(tcp::Error::Finished) => Ok((len, true)),
         Err(_) => Err(Error::Reset),
-    }
-}
-
-/// Writes the request into `buf`; returns its length.
-fn write_request(
-    buf: &mut [u8],
-    method: &str,
-    target: &str,
-    host: &str,
-    headers: &[(&str, &[u8])],
-    body: &[u8],
-) -> Result<usize, WriteError> {
-    let mut w = HeadWriter::request(buf, method, target)?;
-    w.header("Host", host.as_bytes())?;
-    for &(name, value) in headers {
-        w.header(name, value)?;
-    }
-    if body.is_empty() && method != "POST" && method != "PUT" {
-        w.finish()
-    } else {
-        w.body(body)
     }
 }

@@ -3,6 +3,7 @@
 
 use super::inbox::Inbox;
 use super::outbox::Outbox;
+use super::writer::Stage;
 use super::Config;
 use crate::http::{Body, ChunkedDecoder, Limits, Progress, RequestParser};
 use crate::socket::{Handle, Tcp};
@@ -20,7 +21,12 @@ pub(crate) enum Phase {
     Body { head_len: usize, body: Pending },
     /// A handler streams its response: call it again for `part` once the
     /// staging buffer drained. The request is still `inbox[..end]`.
-    Stream { span: Span, part: u32, close: bool },
+    Stream {
+        span: Span,
+        part: u32,
+        close: bool,
+        stage: Stage,
+    },
     /// Sending what is staged, then closing; `since` once FIN is queued.
     Closing { since: Option<Instant> },
 }
@@ -55,6 +61,9 @@ pub struct Connection<'a> {
     pub(crate) last: Instant,
     /// The peer sent FIN and every byte it sent is in the inbox.
     pub(crate) peer_closed: bool,
+    /// When to try listening again after the stack refused (a socket just
+    /// aborted cannot listen until its RST has been transmitted).
+    pub(crate) relisten: Option<Instant>,
 }
 
 impl<'a> Connection<'a> {
@@ -71,6 +80,7 @@ impl<'a> Connection<'a> {
             parser: RequestParser::new(),
             last: Instant::ZERO,
             peer_closed: false,
+            relisten: None,
         }
     }
 
@@ -87,7 +97,7 @@ impl<'a> Connection<'a> {
     /// When this slot next needs a poll without any new segment.
     pub(crate) fn poll_at(&self, config: &Config) -> Option<Instant> {
         match self.phase {
-            Phase::Idle => None,
+            Phase::Idle => self.relisten,
             Phase::Closing { since: Some(t) } => Some(t + config.linger),
             _ => Some(self.last + config.idle_timeout),
         }

@@ -2,7 +2,7 @@
 //! buffer, and the server's own error responses.
 
 use super::connection::{Connection, Span};
-use super::route::{allow, lookup, Lookup, Route};
+use super::route::{allow, lookup, route_path, Lookup, Route};
 use super::writer::{reason, Context, ResponseWriter, Stage};
 use crate::http::{Header, Limits, Progress, RequestParser, Version, WriteError};
 
@@ -12,14 +12,14 @@ pub(crate) enum Outcome {
     /// The response is staged; close afterwards if `close`.
     Done { close: bool },
     /// Part of a streamed response is staged; call the handler again.
-    Again { close: bool },
+    Again { close: bool, stage: Stage },
     /// A streamed response failed halfway: the connection must be dropped,
     /// since its framing can no longer be finished.
     Broken,
 }
 
 /// Serves `conn.inbox[..span.end]`: part `part` of its response, with the
-/// head already written when `stage` is `Chunked`.
+/// head already written unless `stage` is `Empty`.
 pub(crate) fn dispatch<C>(
     conn: &mut Connection<'_>,
     span: Span,
@@ -42,16 +42,17 @@ pub(crate) fn dispatch<C>(
     let cx = Context {
         head_only: request.method() == "HEAD",
         close: close || !request.keep_alive(),
-        keep_alive_10: request.version() == Version::Http10 && request.keep_alive(),
+        http10: request.version() == Version::Http10,
         part,
         stage,
     };
     let mut w = ResponseWriter::new(conn.outbox.space(), cx);
-    let result = match lookup(routes, request.method(), request.path()) {
+    let path = route_path(request.path());
+    let result = match lookup(routes, request.method(), path) {
         Lookup::Found(handler) => handler(ctx, &request, body, &mut w),
         Lookup::WrongMethod => {
             let mut methods = [0u8; 64];
-            let n = allow(routes, request.path(), &mut methods);
+            let n = allow(routes, path, &mut methods);
             let allowed = methods.get(..n).unwrap_or_default();
             status_page(&mut w, 405, Some(allowed))
         }
@@ -75,8 +76,11 @@ fn settle(w: &mut ResponseWriter<'_>, result: Result<(), WriteError>) -> Option<
     match w.stage {
         Stage::Empty => None,
         Stage::Complete => Some(Outcome::Done { close: w.close }),
-        Stage::Chunked if w.again => Some(Outcome::Again { close: w.close }),
-        Stage::Chunked => match w.finish() {
+        Stage::Chunked | Stage::UntilClose if w.again => Some(Outcome::Again {
+            close: w.close,
+            stage: w.stage,
+        }),
+        Stage::Chunked | Stage::UntilClose => match w.finish() {
             Ok(()) => Some(Outcome::Done { close: w.close }),
             Err(_) => Some(Outcome::Broken),
         },
@@ -89,7 +93,7 @@ pub(crate) fn error(conn: &mut Connection<'_>, status: u16) -> Outcome {
     let cx = Context {
         head_only: false,
         close: true,
-        keep_alive_10: false,
+        http10: false,
         part: 0,
         stage: Stage::Empty,
     };

@@ -88,3 +88,50 @@ impl<'a> Inbox<'a> {
         Ok(done)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Decodes `wire` after a 3-byte "head", arriving in pieces of `step`.
+    fn decode_in_pieces(wire: &[u8], step: usize) -> Result<([u8; 64], usize, usize), Error> {
+        let mut storage = [0u8; 64];
+        let mut inbox = Inbox::new(&mut storage);
+        inbox.buf[..3].copy_from_slice(b"HD:");
+        inbox.len = 3;
+        let mut decoder = ChunkedDecoder::new();
+        let mut end = 3;
+        for piece in wire.chunks(step.max(1)) {
+            inbox.buf[inbox.len..inbox.len + piece.len()].copy_from_slice(piece);
+            inbox.len += piece.len();
+            if inbox.decode_chunked(&mut decoder, &mut end)? {
+                let mut out = [0u8; 64];
+                out[..inbox.len].copy_from_slice(inbox.bytes());
+                return Ok((out, end, inbox.len));
+            }
+        }
+        Err(Error::ChunkDelimiter)
+    }
+
+    #[test]
+    fn chunked_bodies_are_compacted_in_place_at_every_split() {
+        let wire = b"3\r\nabc\r\n1;x=y\r\nd\r\n0\r\nT: 1\r\n\r\nNEXT";
+        for step in 1..=wire.len() {
+            let (bytes, end, len) = decode_in_pieces(wire, step).unwrap();
+            assert_eq!(&bytes[..end], b"HD:abcd", "step {step}");
+            // Bytes after the body that arrived with it are kept.
+            assert_eq!(&bytes[end..len], &b"NEXT"[..len - end], "step {step}");
+        }
+    }
+
+    #[test]
+    fn consume_keeps_the_pipelined_rest() {
+        let mut storage = *b"GET /a\r\nGET /b\r\n";
+        let mut inbox = Inbox::new(&mut storage);
+        inbox.len = 16;
+        inbox.consume(8);
+        assert_eq!(inbox.bytes(), b"GET /b\r\n");
+        inbox.consume(100);
+        assert!(inbox.bytes().is_empty());
+    }
+}

@@ -13,6 +13,40 @@
 //! wake at min(stack.poll_at(), server.poll_at())
 //! ```
 //!
+//! ```
+//! use seqs::http::server::{Config, Connection, ResponseWriter, Route, Server};
+//! use seqs::http::{Request, WriteError};
+//! use seqs::storage::RingBuffer;
+//! # use rand::SeedableRng;
+//! # let mut stack = seqs::Stack::new(
+//! #     seqs::Config::new(seqs::wire::EthernetAddress([2, 0, 0, 0, 0, 1])),
+//! #     seqs::Storage::with_capacity(seqs::iface::Capacities::default()),
+//! #     rand_chacha::ChaCha8Rng::seed_from_u64(1),
+//! # );
+//! # let now = seqs::time::Instant::ZERO;
+//!
+//! struct App { led: bool }
+//!
+//! fn led(app: &mut App, _: &Request<'_, '_>, body: &[u8], w: &mut ResponseWriter<'_>)
+//!     -> Result<(), WriteError> {
+//!     app.led = body == b"on";
+//!     w.send(200, "OK", &[("Content-Type", b"text/plain")], if app.led { b"on" } else { b"off" })
+//! }
+//! static ROUTES: [Route<App>; 1] = [Route::new("PUT", "/led", led)];
+//!
+//! // Per slot: TCP buffers, a request buffer and a response staging buffer,
+//! // living as long as the stack (firmware: a `StaticCell`).
+//! let mem: &'static mut [[u8; 1024]; 8] = Box::leak(Box::new([[0; 1024]; 8]));
+//! let [a, b, c, d, e, f, g, h] = mem;
+//! let s1 = stack.add_tcp_socket(seqs::tcp::Socket::new(RingBuffer::new(&mut a[..]), RingBuffer::new(&mut b[..]))).unwrap();
+//! let s2 = stack.add_tcp_socket(seqs::tcp::Socket::new(RingBuffer::new(&mut c[..]), RingBuffer::new(&mut d[..]))).unwrap();
+//! let slots = [Connection::new(s1, e, f), Connection::new(s2, g, h)];
+//! let mut server = Server::new(Config::new(80), &ROUTES, slots);
+//! let mut app = App { led: false };
+//!
+//! server.poll(now, &mut stack, &mut app); // on every wake-up, before transmit
+//! ```
+//!
 //! Requests are routed by method and exact path to [`Handler`]s; parse
 //! errors and limits are answered with their status (400, 413, 414, 431,
 //! 501, 505) and the connection is closed, unknown paths get 404 and known
@@ -23,28 +57,21 @@ mod dispatch;
 mod inbox;
 mod outbox;
 mod route;
+mod serve;
 mod writer;
 
 pub use connection::Connection;
 pub use route::{Handler, Route};
 pub use writer::ResponseWriter;
 
-use connection::{Phase, Span};
-use dispatch::{dispatch, error, Outcome};
-use writer::Stage;
+use serve::{poll_slot, Env};
 
-use crate::socket::{Handle, Tcp};
-use crate::tcp::{self, State};
 use crate::time::{Duration, Instant};
 use crate::Stack;
 use rand_core::RngCore;
 
 /// The most header fields a request may carry (431 beyond).
 pub const MAX_HEADERS: usize = 32;
-
-/// Steps one slot may take in one poll: enough for a burst of pipelined
-/// requests, bounded so one connection cannot starve the others.
-const MAX_STEPS: usize = 16;
 
 /// Server tunables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,8 +130,14 @@ impl<'a, C, const N: usize> Server<'a, C, N> {
     /// Serves every slot: accepts, reads, runs handlers, sends, closes and
     /// re-listens. Call after feeding frames and before transmitting.
     pub fn poll<R: RngCore>(&mut self, now: Instant, stack: &mut Stack<'_, R>, ctx: &mut C) {
+        let mut env = Env {
+            now,
+            ctx,
+            routes: self.routes,
+            config: &self.config,
+        };
         for slot in &mut self.slots {
-            poll_slot(slot, now, stack, ctx, self.routes, &self.config);
+            poll_slot(slot, stack, &mut env);
         }
     }
 
@@ -116,160 +149,4 @@ impl<'a, C, const N: usize> Server<'a, C, N> {
             .filter_map(|s| s.poll_at(&self.config))
             .min()
     }
-}
-
-fn poll_slot<C, R: RngCore>(
-    slot: &mut Connection<'_>,
-    now: Instant,
-    stack: &mut Stack<'_, R>,
-    ctx: &mut C,
-    routes: &[Route<C>],
-    config: &Config,
-) {
-    let handle: Handle<Tcp> = slot.handle;
-    let Some(socket) = stack.tcp(handle) else {
-        return;
-    };
-    if let Phase::Idle = slot.phase {
-        match socket.state() {
-            State::Listen | State::SynReceived => return,
-            State::Closed => {
-                let _ = stack.tcp_listen(handle, config.port);
-                return;
-            }
-            _ => slot.accept(now, config),
-        }
-    }
-    for _ in 0..MAX_STEPS {
-        if !step(slot, now, socket, ctx, routes, config) {
-            break;
-        }
-    }
-    if let Phase::Idle = slot.phase {
-        let _ = stack.tcp_listen(handle, config.port);
-    }
-}
-
-/// One step of a slot's state machine; returns whether it made progress.
-fn step<C>(
-    slot: &mut Connection<'_>,
-    now: Instant,
-    socket: &mut tcp::Socket<'_>,
-    ctx: &mut C,
-    routes: &[Route<C>],
-    config: &Config,
-) -> bool {
-    if socket.state() == State::Closed || !slot.flush(now, socket) {
-        socket.abort();
-        slot.phase = Phase::Idle;
-        return false;
-    }
-    let timed_out = now >= slot.last + config.idle_timeout;
-    match slot.phase {
-        Phase::Idle => false,
-        Phase::Closing { .. } => {
-            if slot.close(now, socket, config) {
-                slot.phase = Phase::Idle;
-            }
-            false
-        }
-        _ if !slot.outbox.is_empty() => {
-            if timed_out {
-                socket.abort();
-                slot.phase = Phase::Idle;
-            }
-            false
-        }
-        Phase::Stream { span, part, close } => {
-            let outcome = dispatch(slot, span, part, Stage::Chunked, close, routes, ctx);
-            finish(slot, now, socket, span, part, outcome);
-            true
-        }
-        Phase::Head => {
-            let got = slot.receive(now, socket);
-            let read = slot.read_head();
-            let got = got || !matches!(slot.phase, Phase::Head);
-            advance(slot, now, socket, ctx, routes, read, got, timed_out)
-        }
-        Phase::Body { head_len, body } => {
-            let got = slot.receive(now, socket);
-            let read = slot.read_body(head_len, body);
-            advance(slot, now, socket, ctx, routes, read, got, timed_out)
-        }
-    }
-}
-
-/// Acts on an attempt to read a request: serve it, answer an error, wait
-/// for more, or give up on a silent or departed peer.
-#[allow(clippy::too_many_arguments)]
-fn advance<C>(
-    slot: &mut Connection<'_>,
-    now: Instant,
-    socket: &mut tcp::Socket<'_>,
-    ctx: &mut C,
-    routes: &[Route<C>],
-    read: Result<Option<Span>, u16>,
-    progressed: bool,
-    timed_out: bool,
-) -> bool {
-    match read {
-        Ok(Some(span)) => {
-            let outcome = dispatch(slot, span, 0, Stage::Empty, false, routes, ctx);
-            finish(slot, now, socket, span, 0, outcome);
-            true
-        }
-        Err(status) => {
-            fail(slot, status);
-            true
-        }
-        Ok(None) if progressed => true,
-        Ok(None) if slot.peer_closed || timed_out => {
-            let partial = slot.inbox.len() > 0 || matches!(slot.phase, Phase::Body { .. });
-            if partial && !slot.peer_closed {
-                fail(slot, 408);
-            } else {
-                slot.phase = Phase::Closing { since: None };
-            }
-            true
-        }
-        Ok(None) => false,
-    }
-}
-
-/// Moves on after a handler ran.
-fn finish(
-    slot: &mut Connection<'_>,
-    now: Instant,
-    socket: &mut tcp::Socket<'_>,
-    span: Span,
-    part: u32,
-    outcome: Outcome,
-) {
-    slot.last = now;
-    slot.phase = match outcome {
-        Outcome::Done { close } => {
-            slot.inbox.consume(span.end);
-            if close {
-                Phase::Closing { since: None }
-            } else {
-                Phase::Head
-            }
-        }
-        Outcome::Again { close } => Phase::Stream {
-            span,
-            part: part.saturating_add(1),
-            close,
-        },
-        Outcome::Broken => {
-            socket.abort();
-            Phase::Idle
-        }
-    };
-}
-
-/// Answers a request that cannot be served with `status`, then closes.
-fn fail(slot: &mut Connection<'_>, status: u16) {
-    error(slot, status);
-    slot.inbox.clear();
-    slot.phase = Phase::Closing { since: None };
 }

@@ -39,6 +39,18 @@ pub(crate) enum Lookup<C> {
     NotFound,
 }
 
+/// The path of a request target: an absolute-form target
+/// (`http://host/path`, RFC 9112 §3.2.2) is routed by its path.
+pub(crate) fn route_path(path: &str) -> &str {
+    let Some(rest) = path
+        .strip_prefix("http://")
+        .or_else(|| path.strip_prefix("https://"))
+    else {
+        return path;
+    };
+    rest.find('/').map_or("/", |i| rest.get(i..).unwrap_or("/"))
+}
+
 pub(crate) fn lookup<C>(routes: &[Route<C>], method: &str, path: &str) -> Lookup<C> {
     let mut path_known = false;
     let mut get = None;

@@ -15,6 +15,9 @@ pub(crate) enum Stage {
     Empty,
     /// A chunked head is out; chunks may follow.
     Chunked,
+    /// A head without framing is out, for an HTTP/1.0 client that cannot
+    /// read chunks: the body runs until the connection closes.
+    UntilClose,
     /// The response is whole.
     Complete,
 }
@@ -29,8 +32,8 @@ pub struct ResponseWriter<'w> {
     head_only: bool,
     /// Whether the connection closes after this response.
     pub(crate) close: bool,
-    /// An HTTP/1.0 client asked for keep-alive, so say it is granted.
-    keep_alive_10: bool,
+    /// The request was HTTP/1.0: no chunked bodies.
+    http10: bool,
     part: u32,
     pub(crate) again: bool,
 }
@@ -40,7 +43,7 @@ pub struct ResponseWriter<'w> {
 pub(crate) struct Context {
     pub head_only: bool,
     pub close: bool,
-    pub keep_alive_10: bool,
+    pub http10: bool,
     pub part: u32,
     pub stage: Stage,
 }
@@ -53,7 +56,7 @@ impl<'w> ResponseWriter<'w> {
             stage: cx.stage,
             head_only: cx.head_only,
             close: cx.close,
-            keep_alive_10: cx.keep_alive_10,
+            http10: cx.http10,
             part: cx.part,
             again: false,
         }
@@ -91,26 +94,41 @@ impl<'w> ResponseWriter<'w> {
 
     /// Starts a response with a chunked body; follow with
     /// [`chunk`](Self::chunk) and [`finish`](Self::finish) (the server
-    /// finishes a body the handler left open).
+    /// finishes a body the handler left open). An HTTP/1.0 client gets the
+    /// same bytes unframed, and the connection closes after them.
     pub fn send_chunked(
         &mut self,
         status: u16,
         reason: &str,
         headers: &[(&str, &[u8])],
     ) -> Result<(), WriteError> {
-        self.len = self.head(status, reason, headers)?.chunked()?;
-        self.stage = Stage::Chunked;
+        if self.http10 {
+            self.close = true;
+            self.len = self.head(status, reason, headers)?.finish()?;
+            self.stage = Stage::UntilClose;
+        } else {
+            self.len = self.head(status, reason, headers)?.chunked()?;
+            self.stage = Stage::Chunked;
+        }
         Ok(())
     }
 
     /// Appends one chunk of a chunked body.
     pub fn chunk(&mut self, data: &[u8]) -> Result<(), WriteError> {
-        self.chunked_put(|out| write_chunk(out, data))
+        let unframed = self.stage == Stage::UntilClose;
+        self.body_put(|out| match unframed {
+            true => copy(out, data),
+            false => write_chunk(out, data),
+        })
     }
 
     /// Ends a chunked body.
     pub fn finish(&mut self) -> Result<(), WriteError> {
-        self.chunked_put(|out| write_last_chunk(out, &[]))?;
+        if self.stage == Stage::Chunked {
+            self.body_put(|out| write_last_chunk(out, &[]))?;
+        } else if self.stage != Stage::UntilClose {
+            return Err(WriteError::Invalid);
+        }
         self.stage = Stage::Complete;
         Ok(())
     }
@@ -156,7 +174,7 @@ impl<'w> ResponseWriter<'w> {
             self.close |= value.eq_ignore_ascii_case(b"close");
         }
         let mut w = HeadWriter::response(&mut *self.out, status, reason)?;
-        match (own, self.close, self.keep_alive_10) {
+        match (own, self.close, self.http10) {
             (Some(_), _, _) => {}
             (None, true, _) => {
                 w.header("Connection", b"close")?;
@@ -172,11 +190,12 @@ impl<'w> ResponseWriter<'w> {
         Ok(w)
     }
 
-    fn chunked_put(
+    /// Writes body bytes after a streaming head (nothing answering HEAD).
+    fn body_put(
         &mut self,
         write: impl FnOnce(&mut [u8]) -> Result<usize, WriteError>,
     ) -> Result<(), WriteError> {
-        if self.stage != Stage::Chunked {
+        if !matches!(self.stage, Stage::Chunked | Stage::UntilClose) {
             return Err(WriteError::Invalid);
         }
         if self.head_only {
@@ -186,6 +205,13 @@ impl<'w> ResponseWriter<'w> {
         self.len += write(rest)?;
         Ok(())
     }
+}
+
+/// Copies `data` to the start of `out` if it fits.
+fn copy(out: &mut [u8], data: &[u8]) -> Result<usize, WriteError> {
+    let dst = out.get_mut(..data.len()).ok_or(WriteError::BufferFull)?;
+    dst.copy_from_slice(data);
+    Ok(data.len())
 }
 
 /// The reason phrase the server uses for statuses it sends itself.
