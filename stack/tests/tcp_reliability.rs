@@ -381,3 +381,33 @@ fn timestamps_are_echoed_and_paws_drops_old_segments() {
     assert_eq!(a.recv_queue(), 3);
     assert_eq!(a.counters().unacceptable, 1);
 }
+
+/// Linux grows its receive window while a hole is open, so its duplicate
+/// ACKs each advertise more room; their SACK blocks still report new data,
+/// which makes them duplicates (RFC 6675 section 2), and the third one
+/// triggers fast retransmit rather than waiting for the timeout.
+#[test]
+fn duplicate_acks_with_new_sack_blocks_count_whatever_their_window() {
+    let config = Config {
+        sack: true,
+        ..cfg(100)
+    };
+    let (mut a, mut b) = connected(10_000, config, 10_000, config);
+    a.send_slice(&[1u8; 800]).unwrap();
+    let burst = drain(&mut a, ms(100));
+    assert_eq!(burst.len(), 4);
+    let mut acks = Vec::new();
+    for seg in &burst[1..] {
+        feed(&mut b, ms(110), seg);
+        acks.push(one(&mut b, ms(110)));
+    }
+    let mut resent = Vec::new();
+    for (i, ack) in acks.iter().enumerate() {
+        let mut ack = ack.clone();
+        ack.win += 10 * (i as u16 + 1);
+        feed(&mut a, ms(120), &ack);
+        resent.extend(drain(&mut a, ms(120)).into_iter().filter(|s| s.seq == 101));
+    }
+    assert_eq!(resent.len(), 1, "the hole is resent at the third duplicate");
+    assert_eq!(a.counters().fast_retransmits, 1);
+}

@@ -193,13 +193,11 @@ impl Socket<'_> {
         if let Some(reply) = self.check_ack_range(now, ack) {
             return reply;
         }
-        if self.sack_ok {
-            self.absorb_sack(seg);
-        }
+        let new_sack = self.sack_ok && self.absorb_sack(seg);
         let fin_acked = if ack > self.snd_una {
             self.on_ack_advance(now, ack, seg)
         } else {
-            self.on_old_ack(seg);
+            self.on_old_ack(seg, new_sack);
             false
         };
         self.update_window(seg, ack);
@@ -291,8 +289,10 @@ impl Socket<'_> {
         Some(self.ack_reply(now))
     }
 
-    /// Records the peer's SACK blocks that fall inside the outstanding data.
-    fn absorb_sack(&mut self, seg: &Repr<'_>) {
+    /// Records the peer's SACK blocks that fall inside the outstanding data;
+    /// true when they told us of data we did not know had arrived.
+    fn absorb_sack(&mut self, seg: &Repr<'_>) -> bool {
+        let before = self.sacked.total_len();
         for &(left, right) in seg.sack_ranges.iter().flatten() {
             let start = left.max(self.snd_una);
             let end = right.min(self.snd_max);
@@ -303,6 +303,7 @@ impl Socket<'_> {
                 let _ = self.sacked.add(offset, len);
             }
         }
+        self.sacked.total_len() > before
     }
 
     /// A cumulative ACK that covers new data (or our SYN or FIN). Returns
@@ -355,15 +356,19 @@ impl Socket<'_> {
         }
     }
 
-    /// An ACK that does not advance SND.UNA: maybe a duplicate ACK (RFC 5681
-    /// section 2), the loss signal for fast retransmit.
-    fn on_old_ack(&mut self, seg: &Repr<'_>) {
+    /// An ACK that does not advance SND.UNA: maybe a duplicate ACK, the
+    /// loss signal for fast retransmit. RFC 5681 section 2 asks for an
+    /// unchanged window; RFC 6675 section 2 also counts an ACK whose SACK
+    /// blocks report new data, whatever its window (a receiver that keeps
+    /// growing its window, as Linux does, would otherwise never trigger
+    /// fast retransmit).
+    fn on_old_ack(&mut self, seg: &Repr<'_>, new_sack: bool) {
         let is_dup = seg.ack_number == Some(self.snd_una)
             && seg.payload.is_empty()
             && seg.control.is_empty()
             && self.snd_max != self.snd_una
             && self.snd_wnd != 0
-            && self.scaled_window(seg) == self.snd_wnd;
+            && (new_sack || self.scaled_window(seg) == self.snd_wnd);
         if !is_dup {
             return;
         }
