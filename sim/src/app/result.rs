@@ -1,0 +1,84 @@
+//! What an app reports to the run summary.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use serde_json::{json, Value};
+
+use crate::time::SimTime;
+
+/// Where an app stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppStatus {
+    /// Not started yet.
+    Pending,
+    /// Started; servers stay here for the whole run.
+    Running,
+    Succeeded,
+    Failed(String),
+}
+
+impl AppStatus {
+    /// The stable name used in traces and JSON.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            AppStatus::Pending => "pending",
+            AppStatus::Running => "running",
+            AppStatus::Succeeded => "succeeded",
+            AppStatus::Failed(_) => "failed",
+        }
+    }
+
+    pub fn is_finished(&self) -> bool {
+        matches!(self, AppStatus::Succeeded | AppStatus::Failed(_))
+    }
+}
+
+/// An app's status and measurements. Metrics are integers (counts, bytes,
+/// microseconds) under stable snake_case names documented by each app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppResult {
+    pub status: AppStatus,
+    pub started: Option<SimTime>,
+    pub finished: Option<SimTime>,
+    pub metrics: BTreeMap<&'static str, i64>,
+    /// Addresses the app learned (resolved names, leases handed out).
+    pub addresses: Vec<Ipv4Addr>,
+}
+
+impl Default for AppResult {
+    fn default() -> Self {
+        AppResult {
+            status: AppStatus::Pending,
+            started: None,
+            finished: None,
+            metrics: BTreeMap::new(),
+            addresses: Vec::new(),
+        }
+    }
+}
+
+impl AppResult {
+    pub fn metric(&self, name: &str) -> Option<i64> {
+        self.metrics.get(name).copied()
+    }
+
+    /// The stable JSON form:
+    /// `{"status": "succeeded"|"failed"|"running"|"pending",
+    ///   "reason": "..." (failed only), "started_ns": n|null,
+    ///   "finished_ns": n|null, "metrics": {name: n, ...},
+    ///   "addresses": ["a.b.c.d", ...]}`.
+    pub fn to_json(&self) -> Value {
+        let mut v = json!({
+            "status": self.status.as_str(),
+            "started_ns": self.started.map(SimTime::as_nanos),
+            "finished_ns": self.finished.map(SimTime::as_nanos),
+            "metrics": self.metrics,
+            "addresses": self.addresses.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        });
+        if let (AppStatus::Failed(reason), Some(map)) = (&self.status, v.as_object_mut()) {
+            map.insert("reason".into(), Value::String(reason.clone()));
+        }
+        v
+    }
+}
