@@ -1,0 +1,146 @@
+//! Running a scenario: build the simulation, schedule its faults, run it to
+//! the end (reporting progress), judge the expectations.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde_json::Value;
+
+use super::expect::Verdict;
+use super::Scenario;
+use crate::host::HostConfig;
+use crate::node::{Node, NodeCtx, Spawn};
+use crate::sim::{SimError, Simulation};
+use crate::summary::Summary;
+use crate::time::{SimDuration, SimTime};
+use crate::trace::Trace;
+
+/// How to run: everything optional; the defaults are the scenario's own.
+#[derive(Default)]
+pub struct RunOptions<'a> {
+    /// Replaces the scenario's seed.
+    pub seed: Option<u64>,
+    /// Stops at this time instead of the scenario's duration.
+    pub until: Option<SimDuration>,
+    /// Where the trace goes (filtered by the scenario's `[trace]`).
+    pub trace: Option<Box<dyn Write>>,
+    /// Where the pcapng capture goes.
+    pub pcap: Option<Box<dyn Write>>,
+    /// Called now and then with (virtual time reached, end time).
+    pub progress: Option<&'a mut dyn FnMut(SimTime, SimTime)>,
+}
+
+/// What a run produced.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub seed: u64,
+    pub summary: Summary,
+    /// The summary as JSON (what expectations were judged on).
+    pub json: Value,
+    pub verdicts: Vec<Verdict>,
+}
+
+impl Outcome {
+    /// Whether every expectation held.
+    pub fn passed(&self) -> bool {
+        self.verdicts.iter().all(Verdict::passed)
+    }
+
+    /// The summary and the verdicts, as one JSON document.
+    pub fn to_json(&self) -> Value {
+        let verdicts: Vec<Value> = self
+            .verdicts
+            .iter()
+            .map(|v| {
+                serde_json::json!({
+                    "expectation": v.description,
+                    "passed": v.passed(),
+                    "failures": v.failures,
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "passed": self.passed(),
+            "expectations": verdicts,
+            "summary": self.json,
+        })
+    }
+}
+
+/// Progress is reported this many times over a run.
+const PROGRESS_STEPS: u64 = 100;
+
+impl Scenario {
+    /// Builds a fresh simulation of this scenario (hosts boot at time zero,
+    /// faults scheduled), without trace or capture.
+    pub fn simulation(&self, seed: u64) -> Result<Simulation, SimError> {
+        let configs: BTreeMap<String, HostConfig> = self
+            .hosts
+            .iter()
+            .filter_map(|(name, c)| Some((name.clone(), c.clone()?)))
+            .collect();
+        let mut sim = Simulation::new(&self.topology, seed, move |spawn| {
+            match configs.get(spawn.host) {
+                Some(config) => node(spawn, config),
+                None => Box::new(Silent),
+            }
+        });
+        for (at, fault) in &self.faults {
+            sim.schedule(*at, fault.clone())?;
+        }
+        Ok(sim)
+    }
+
+    /// Runs the scenario once.
+    pub fn run(&self, options: RunOptions<'_>) -> io::Result<Outcome> {
+        let seed = options.seed.unwrap_or(self.seed);
+        let mut sim = self.simulation(seed).map_err(io::Error::other)?;
+        if let Some(out) = options.trace {
+            sim.set_trace(Trace::new(out, self.trace.clone()));
+        }
+        if let Some(out) = options.pcap {
+            sim.capture_to(out)?;
+        }
+        let end = SimTime::ZERO + options.until.unwrap_or(self.duration);
+        let step = SimDuration::from_nanos((end.as_nanos() / PROGRESS_STEPS).max(1));
+        let mut progress = options.progress;
+        let mut now = SimTime::ZERO;
+        while now < end {
+            now = (now + step).min(end);
+            sim.run_until(now);
+            if let Some(report) = progress.as_mut() {
+                report(now, end);
+            }
+        }
+        sim.finish()?;
+        let summary = sim.summary();
+        let json = serde_json::to_value(&summary).unwrap_or(Value::Null);
+        let verdicts = self.expectations.iter().map(|e| e.judge(&json)).collect();
+        Ok(Outcome {
+            seed,
+            summary,
+            json,
+            verdicts,
+        })
+    }
+}
+
+/// A host with no address and no apps: it receives and never sends.
+struct Silent;
+
+impl Node for Silent {
+    fn receive(&mut self, _cx: &mut NodeCtx<'_>, _frame: &[u8]) {}
+
+    fn transmit(&mut self, _cx: &mut NodeCtx<'_>, _buf: &mut [u8]) -> Option<usize> {
+        None
+    }
+
+    fn poll_at(&self) -> Option<SimTime> {
+        None
+    }
+}
+
+fn node(spawn: &Spawn<'_>, config: &HostConfig) -> Box<dyn Node> {
+    let _ = (spawn, config);
+    Box::new(Silent)
+}
