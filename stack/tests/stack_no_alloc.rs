@@ -98,3 +98,42 @@ fn udp_and_ping_steady_state_do_not_allocate() {
     assert_eq!(made, 0, "heap allocations on the packet path");
     assert_eq!(a.counters().udp_in, 200);
 }
+
+#[test]
+fn tcp_bulk_steady_state_does_not_allocate() {
+    let mut a = stack(1, true);
+    let mut b = stack(2, true);
+    let server = b.add_tcp_socket(tcp_socket(32768, 32768)).unwrap();
+    b.tcp_listen(server, 80).unwrap();
+    let client = a.add_tcp_socket(tcp_socket(32768, 32768)).unwrap();
+    let mut now = Instant::from_secs(1);
+    a.tcp_connect(client, now, Endpoint::new(ip(2), 80))
+        .unwrap();
+    let mut buf = [0u8; 1600];
+    let chunk = [0x5au8; 8192];
+    let mut sink = [0u8; 8192];
+    let mut received = 0usize;
+    let mut step = |a: &mut TestStack, b: &mut TestStack, now: Instant, received: &mut usize| {
+        let _ = a.tcp(client).unwrap().send_slice(&chunk);
+        exchange(a, b, now, &mut buf);
+        while let Ok(n @ 1..) = b.tcp(server).unwrap().recv_slice(&mut sink) {
+            *received += n;
+        }
+        exchange(a, b, now, &mut buf);
+    };
+    for _ in 0..50 {
+        now += Duration::from_millis(1);
+        step(&mut a, &mut b, now, &mut received); // handshake and warm-up
+    }
+    let before = allocations();
+    for _ in 0..500 {
+        now += Duration::from_millis(1);
+        step(&mut a, &mut b, now, &mut received);
+    }
+    assert_eq!(
+        allocations() - before,
+        0,
+        "heap allocations during bulk transfer"
+    );
+    assert!(received > 1_000_000, "only {received} bytes moved");
+}

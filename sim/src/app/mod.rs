@@ -5,15 +5,134 @@
 //! polled before every transmit of its host, contributes its next deadline
 //! to the host's `poll_at`, and reports an [`AppResult`].
 
+mod dhcp_server;
+mod dns_lookup;
+mod dns_server;
+mod ntp_client;
+mod ntp_server;
+mod ping;
+mod resolve;
 mod result;
+mod rtt;
+mod udp_echo;
+mod udp_send;
 
+use std::fmt;
 use std::net::Ipv4Addr;
 
 use seqs::dhcp::{AddressRange, Reservation};
+use seqs::socket::{Handle, Socket};
+use seqs::time::Instant;
+use seqs::wire::ntp::Epoch;
 
-use crate::time::SimDuration;
+use crate::host::{HostCapacities, HostStack};
+use crate::node::NodeCtx;
+use crate::time::{SimDuration, SimTime};
 
 pub use result::{AppResult, AppStatus};
+
+/// The wall-clock time (Unix seconds) at virtual time zero: what NTP
+/// servers and clients take the simulation clock to mean (2026-01-01).
+pub const WALL_CLOCK_EPOCH_UNIX_SECS: u64 = 1_767_225_600;
+
+/// A running app: a state machine over the stack API.
+pub(crate) trait App {
+    /// Runs the app (from its start time on, before every transmit of its
+    /// host). Returns `true` when it changed something (queued data, created
+    /// or removed a socket, finished), so the host polls again once the
+    /// stack has run; `false` when it had nothing to do.
+    fn poll(&mut self, cx: &mut AppCx<'_, '_>, result: &mut AppResult) -> bool;
+
+    /// When the app next needs polling without a frame arriving first; it
+    /// never returns a time it would not act at.
+    fn poll_at(&self) -> Option<SimTime>;
+}
+
+/// What an app sees when it runs: its host's stack and sizes, the time and
+/// its trace.
+pub(crate) struct AppCx<'c, 'n> {
+    pub stack: &'c mut HostStack,
+    pub caps: &'c HostCapacities,
+    pub now: SimTime,
+    name: &'c str,
+    node: &'c mut NodeCtx<'n>,
+}
+
+impl<'c, 'n> AppCx<'c, 'n> {
+    pub fn new(
+        stack: &'c mut HostStack,
+        caps: &'c HostCapacities,
+        name: &'c str,
+        node: &'c mut NodeCtx<'n>,
+    ) -> Self {
+        let now = node.now();
+        AppCx {
+            stack,
+            caps,
+            now,
+            name,
+            node,
+        }
+    }
+
+    pub fn instant(&self) -> Instant {
+        self.now.to_instant()
+    }
+
+    /// A trace line for this app (`host/app kind details`).
+    pub fn trace(&mut self, kind: &str, details: fmt::Arguments<'_>) {
+        self.node.trace(Some(self.name), kind, details);
+    }
+}
+
+/// The state machine for `kind`, not yet started.
+pub(crate) fn build(kind: &AppKind) -> Box<dyn App> {
+    match kind {
+        AppKind::DhcpServer(c) => Box::new(dhcp_server::DhcpServer::new(c)),
+        AppKind::DnsServer(c) => Box::new(dns_server::DnsServer::new(c)),
+        AppKind::NtpServer(c) => Box::new(ntp_server::NtpServer::new(*c)),
+        AppKind::NtpClient(c) => Box::new(ntp_client::NtpClient::new(*c)),
+        AppKind::DnsLookup(c) => Box::new(dns_lookup::DnsLookup::new(c)),
+        AppKind::Ping(c) => Box::new(ping::Ping::new(c)),
+        AppKind::UdpEcho(c) => Box::new(udp_echo::UdpEcho::new(*c)),
+        AppKind::UdpSend(c) => Box::new(udp_send::UdpSend::new(c)),
+        AppKind::TcpSink(_)
+        | AppKind::TcpBulk(_)
+        | AppKind::HttpServer(_)
+        | AppKind::HttpGet(_) => Box::new(Unsupported),
+    }
+}
+
+/// Datagrams a server's socket has sent: its replies.
+pub(crate) fn replies_sent<K>(stack: &HostStack, handle: Handle<K>) -> u64 {
+    let counters = match stack.sockets().get(handle) {
+        Some(Socket::DhcpServer(s)) => s.counters(),
+        Some(Socket::DnsServer(s)) => s.counters(),
+        Some(Socket::NtpServer(s)) => s.counters(),
+        Some(Socket::Udp(s)) => s.counters(),
+        _ => return 0,
+    };
+    counters.tx_datagrams
+}
+
+/// The wall-clock meaning of the simulation clock, for NTP.
+pub(crate) fn wall_clock_epoch() -> Epoch {
+    Epoch::from_unix_micros(WALL_CLOCK_EPOCH_UNIX_SECS * 1_000_000)
+}
+
+/// Apps over TCP until the stack's TCP sockets land: they fail at start.
+struct Unsupported;
+
+impl App for Unsupported {
+    fn poll(&mut self, _: &mut AppCx<'_, '_>, result: &mut AppResult) -> bool {
+        result.status = AppStatus::Failed("tcp is not available in this build".into());
+        true
+    }
+
+    fn poll_at(&self) -> Option<SimTime> {
+        None
+    }
+}
 
 /// One app of a host.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +177,26 @@ pub enum AppKind {
     TcpBulk(TcpBulkConfig),
     HttpServer(HttpServerConfig),
     HttpGet(HttpGetConfig),
+}
+
+impl AppKind {
+    /// The stable name of the kind, as traces show it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            AppKind::DhcpServer(_) => "dhcp-server",
+            AppKind::DnsServer(_) => "dns-server",
+            AppKind::NtpServer(_) => "ntp-server",
+            AppKind::NtpClient(_) => "ntp-client",
+            AppKind::DnsLookup(_) => "dns-lookup",
+            AppKind::Ping(_) => "ping",
+            AppKind::UdpEcho(_) => "udp-echo",
+            AppKind::UdpSend(_) => "udp-send",
+            AppKind::TcpSink(_) => "tcp-sink",
+            AppKind::TcpBulk(_) => "tcp-bulk",
+            AppKind::HttpServer(_) => "http-server",
+            AppKind::HttpGet(_) => "http-get",
+        }
+    }
 }
 
 /// A DHCP server for the host's own (static) subnet; its address is the

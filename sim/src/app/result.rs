@@ -63,6 +63,29 @@ impl AppResult {
         self.metrics.get(name).copied()
     }
 
+    /// Sets a metric, saturating values beyond `i64`.
+    pub(crate) fn set(&mut self, name: &'static str, value: impl TryInto<i64>) {
+        self.metrics
+            .insert(name, value.try_into().unwrap_or(i64::MAX));
+    }
+
+    pub(crate) fn fail(&mut self, reason: impl Into<String>) {
+        self.status = AppStatus::Failed(reason.into());
+    }
+
+    /// `k=v` pairs of the metrics, then the addresses: trace details.
+    pub fn details(&self) -> String {
+        let mut out = String::new();
+        for (k, v) in &self.metrics {
+            out.push_str(&format!(" {k}={v}"));
+        }
+        if !self.addresses.is_empty() {
+            let addrs: Vec<String> = self.addresses.iter().map(ToString::to_string).collect();
+            out.push_str(&format!(" addrs={}", addrs.join(",")));
+        }
+        out
+    }
+
     /// The stable JSON form:
     /// `{"status": "succeeded"|"failed"|"running"|"pending",
     ///   "reason": "..." (failed only), "started_ns": n|null,

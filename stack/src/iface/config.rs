@@ -23,6 +23,10 @@ pub struct Config {
     /// Gratuitous ARP announcements after an address change (RFC 5227 2.3).
     pub announcements: u8,
     pub announce_interval: Duration,
+    /// Answer segments for which no socket (and no free listener) exists
+    /// with RST, as RFC 9293 says; `false` drops them silently, which makes
+    /// a full accept backlog look like loss so clients retry.
+    pub tcp_reset_unmatched: bool,
 }
 
 impl Config {
@@ -39,6 +43,7 @@ impl Config {
             icmp_error_interval: Duration::from_millis(100),
             announcements: 2,
             announce_interval: Duration::from_secs(2),
+            tcp_reset_unmatched: true,
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::icmp;
 use crate::service::Context;
 use crate::socket::Socket;
 use crate::stats::DropReason;
+use crate::tcp;
 use crate::time::Instant;
 use crate::udp;
 use crate::wire::{self, arp, ethernet, icmpv4, ipv4, EthernetAddress};
@@ -48,6 +49,7 @@ impl<R: RngCore> Stack<'_, R> {
     /// Writes the next outbound frame into `buf` and returns its length, or
     /// `None` when nothing is ready. Also runs due timers.
     pub fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<usize> {
+        self.iface.now = self.iface.now.max(now);
         self.expire(now);
         self.pump_services(now);
         loop {
@@ -97,6 +99,9 @@ impl<R: RngCore> Stack<'_, R> {
 
     fn next_frame(&mut self, now: Instant, buf: &mut [u8]) -> Option<Sent> {
         if let Some(sent) = self.iface.arp_frame(now, buf) {
+            return Some(sent);
+        }
+        if let Some(sent) = self.iface.tcp_reply_frame(now, buf) {
             return Some(sent);
         }
         if let Some(sent) = self.iface.icmp_frame(now, buf) {
@@ -214,10 +219,83 @@ impl Interface<'_> {
         Some(sent)
     }
 
+    /// A RST or challenge ACK owed outside any socket's flow. One whose
+    /// next hop is still unresolved is dropped: the peer retransmits.
+    fn tcp_reply_frame(&mut self, now: Instant, buf: &mut [u8]) -> Option<Sent> {
+        let reply = self.tcp_replies.pop()?;
+        let sent = self.send_segment(now, buf, reply.src, reply.dst, &reply.repr);
+        Some(match sent {
+            Sent::Wait => Sent::Dropped(DropReason::NeighborUnreachable),
+            other => other,
+        })
+    }
+
+    fn send_segment(
+        &mut self,
+        now: Instant,
+        buf: &mut [u8],
+        src: Ipv4Addr,
+        dst: Ipv4Addr,
+        repr: &wire::tcp::Repr<'_>,
+    ) -> Sent {
+        let datagram = Datagram {
+            src,
+            dst,
+            protocol: ipv4::Protocol::Tcp,
+            payload_len: repr.buffer_len(),
+            dont_frag: true,
+            link_dst: None,
+        };
+        let sent = send_ip(self, now, buf, datagram, |payload, d| {
+            repr.emit(&mut wire::tcp::Packet::new_unchecked(payload), d.src, d.dst);
+        });
+        if matches!(sent, Sent::Frame(_)) {
+            self.counters.tcp_out += 1;
+        }
+        sent
+    }
+
+    /// Lets a TCP socket emit its next segment. A segment the interface
+    /// drops (no route, neighbour unreachable) counts as sent and lost, so
+    /// the socket's retransmission deals with it; one waiting for ARP is
+    /// not taken from the socket.
+    fn dispatch_tcp(
+        &mut self,
+        now: Instant,
+        socket: &mut tcp::Socket<'_>,
+        buf: &mut [u8],
+    ) -> Option<Sent> {
+        let mut outcome = None;
+        let _ = socket.dispatch(now, |src, dst, repr| {
+            let sent = self.send_segment(now, buf, src, dst, &repr);
+            outcome = Some(sent);
+            if sent == Sent::Wait {
+                Err(())
+            } else {
+                Ok(())
+            }
+        });
+        outcome
+    }
+
+    /// When a TCP socket needs the stack next, unless its peer's next hop
+    /// is still being resolved (then ARP's timers wake the stack).
+    pub(super) fn tcp_poll_at(&self, socket: &Socket<'_>) -> Option<Instant> {
+        let Socket::Tcp(t) = socket else {
+            return None;
+        };
+        let remote = *t.remote_endpoint().ip();
+        if !remote.is_unspecified() && !self.can_send_to(remote) {
+            return None;
+        }
+        t.poll_at(self.now)
+    }
+
     /// Lets `socket` emit its next packet, if it has one.
     fn dispatch(&mut self, now: Instant, socket: &mut Socket<'_>, buf: &mut [u8]) -> Option<Sent> {
         match socket {
             Socket::Icmp(ping) => self.dispatch_echo(now, ping, buf),
+            Socket::Tcp(tcp) => self.dispatch_tcp(now, tcp, buf),
             other => self.dispatch_udp(now, other.udp_mut()?, buf),
         }
     }

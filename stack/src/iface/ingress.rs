@@ -4,13 +4,13 @@ use core::net::Ipv4Addr;
 
 use rand_core::RngCore;
 
-use super::{AddressConflict, IcmpOut, Interface, Stack};
+use super::{AddressConflict, IcmpOut, Interface, Stack, TcpReply};
 use crate::ipv4::{Fragment, FragmentKey};
 use crate::socket::{Set, Socket};
 use crate::stats::{Consumer, Disposition, DropReason};
 use crate::time::Instant;
 use crate::udp::Meta;
-use crate::wire::{self, arp, ethernet, icmpv4, ipv4, udp};
+use crate::wire::{self, arp, ethernet, icmpv4, ipv4, tcp, udp};
 
 use Disposition::{Consumed, Dropped};
 
@@ -25,6 +25,7 @@ struct Delivery {
 impl<R: RngCore> Stack<'_, R> {
     /// Processes one inbound Ethernet frame. Never panics, whatever the bytes.
     pub fn receive(&mut self, now: Instant, frame: &[u8]) -> Disposition {
+        self.iface.now = self.iface.now.max(now);
         self.iface.counters.frames_in += 1;
         self.iface.counters.bytes_in += frame.len() as u64;
         let disposition = self.process_ethernet(now, frame);
@@ -105,6 +106,23 @@ impl<R: RngCore> Stack<'_, R> {
     }
 }
 
+/// Whether `s` is a TCP socket that takes `seg`: as its connection, or
+/// (with `listener`) as a listener on its port.
+fn is_tcp_owner(
+    s: &Socket<'_>,
+    src: Ipv4Addr,
+    dst: Ipv4Addr,
+    seg: &tcp::Repr<'_>,
+    listener: bool,
+) -> bool {
+    match s {
+        Socket::Tcp(t) => {
+            (t.state() == crate::tcp::State::Listen) == listener && t.accepts(src, dst, seg)
+        }
+        _ => false,
+    }
+}
+
 impl Interface<'_> {
     fn process_arp(&mut self, now: Instant, bytes: &[u8]) -> Disposition {
         let Ok(packet) = arp::Packet::new_checked(bytes) else {
@@ -167,7 +185,7 @@ impl Interface<'_> {
         match d.header.protocol {
             ipv4::Protocol::Udp => self.process_udp(now, sockets, d, payload),
             ipv4::Protocol::Icmp => self.process_icmp(now, sockets, d, payload),
-            ipv4::Protocol::Tcp => Dropped(DropReason::TcpNoSocket),
+            ipv4::Protocol::Tcp => self.process_tcp(now, sockets, d, payload),
             ipv4::Protocol::Unknown(_) => {
                 self.queue_unreachable(now, &d, payload, icmpv4::DstUnreachable::ProtoUnreachable);
                 Dropped(DropReason::Ipv4UnknownProtocol)
@@ -218,6 +236,51 @@ impl Interface<'_> {
             Consumed(Consumer::Udp)
         } else {
             Dropped(refusal)
+        }
+    }
+
+    fn process_tcp(
+        &mut self,
+        now: Instant,
+        sockets: &mut Set<'_>,
+        d: Delivery,
+        bytes: &[u8],
+    ) -> Disposition {
+        let (src, dst) = (d.header.src_addr, d.header.dst_addr);
+        if d.broadcast {
+            return Dropped(DropReason::Ipv4NotForUs);
+        }
+        let Ok(packet) = tcp::Packet::new_checked(bytes) else {
+            return Dropped(DropReason::TcpMalformed);
+        };
+        let seg = match tcp::Repr::parse(&packet, src, dst) {
+            Ok(r) => r,
+            Err(wire::Error::Checksum) => return Dropped(DropReason::TcpChecksum),
+            Err(_) => return Dropped(DropReason::TcpMalformed),
+        };
+        // A connection's own socket comes before a listener on its port.
+        let connected = sockets
+            .iter()
+            .any(|s| is_tcp_owner(s, src, dst, &seg, false));
+        let owner = sockets
+            .iter_mut()
+            .find(|s| is_tcp_owner(s, src, dst, &seg, !connected));
+        let reply = match owner {
+            Some(Socket::Tcp(socket)) => socket.process(now, src, dst, &seg),
+            _ => {
+                if self.config.tcp_reset_unmatched {
+                    self.queue_tcp_reply(dst, src, crate::tcp::reset_reply(&seg));
+                }
+                return Dropped(DropReason::TcpNoSocket);
+            }
+        };
+        self.queue_tcp_reply(dst, src, reply);
+        Consumed(Consumer::Tcp)
+    }
+
+    fn queue_tcp_reply(&mut self, src: Ipv4Addr, dst: Ipv4Addr, repr: Option<tcp::Repr<'static>>) {
+        if let Some(repr) = repr {
+            self.tcp_replies.push(TcpReply { src, dst, repr });
         }
     }
 

@@ -15,7 +15,7 @@ mod egress;
 mod ingress;
 mod storage;
 
-use core::net::Ipv4Addr;
+use core::net::{Ipv4Addr, SocketAddrV4};
 
 use rand_core::RngCore;
 
@@ -28,8 +28,9 @@ use crate::storage::PacketBuffer;
 use crate::time::Instant;
 use crate::udp;
 use crate::wire::dhcp::AddressList;
-use crate::wire::{EthernetAddress, Ipv4Cidr};
-use crate::{arp, dhcp, dns, icmp, ntp};
+use crate::wire::{self, EthernetAddress, Ipv4Cidr};
+use crate::Endpoint;
+use crate::{arp, dhcp, dns, icmp, ntp, tcp};
 
 pub use config::{Config, Ipv4Config};
 #[cfg(feature = "alloc")]
@@ -97,7 +98,46 @@ struct Interface<'a> {
     echo_limit: TokenBucket,
     error_limit: TokenBucket,
     conflict: Option<AddressConflict>,
+    /// Segments owed right away (RSTs, challenge ACKs), sent before data.
+    tcp_replies: TcpReplies,
+    /// The latest instant the driver handed in: "now" for `poll_at`.
+    now: Instant,
     counters: Counters,
+}
+
+/// A segment to send from `src` to `dst` outside any socket's flow.
+#[derive(Debug, Clone, Copy)]
+struct TcpReply {
+    src: Ipv4Addr,
+    dst: Ipv4Addr,
+    repr: wire::tcp::Repr<'static>,
+}
+
+/// A small queue of [`TcpReply`]s; when full, new ones are dropped (the
+/// peer retransmits and will be answered then).
+#[derive(Debug, Clone, Copy, Default)]
+struct TcpReplies {
+    queue: [Option<TcpReply>; 4],
+}
+
+impl TcpReplies {
+    fn push(&mut self, reply: TcpReply) -> bool {
+        match self.queue.iter_mut().find(|s| s.is_none()) {
+            Some(slot) => {
+                *slot = Some(reply);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn pop(&mut self) -> Option<TcpReply> {
+        self.queue.iter_mut().find_map(Option::take)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.queue.iter().all(Option::is_none)
+    }
 }
 
 /// ARP replies owed to requesters, sent before anything else.
@@ -180,6 +220,8 @@ impl<'a, R: RngCore> Stack<'a, R> {
             echo_limit: TokenBucket::new(config.echo_reply_burst, config.echo_reply_interval),
             error_limit: TokenBucket::new(config.icmp_error_burst, config.icmp_error_interval),
             conflict: None,
+            tcp_replies: TcpReplies::default(),
+            now: Instant::ZERO,
             counters: Counters::default(),
         };
         Stack {
@@ -418,6 +460,56 @@ impl<'a, R: RngCore> Stack<'a, R> {
         self.sockets.ntp_client(handle)
     }
 
+    /// Adds a TCP socket; its MSS is capped to what the interface MTU
+    /// allows (RFC 6691).
+    pub fn add_tcp_socket(&mut self, mut socket: tcp::Socket<'a>) -> Option<Handle<socket::Tcp>> {
+        let mut config = *socket.config();
+        let mtu_mss = self.iface.config.mtu.saturating_sub(40);
+        config.mss = config.mss.min(u16::try_from(mtu_mss).unwrap_or(u16::MAX));
+        socket.set_config(config);
+        self.sockets.add(socket::Socket::Tcp(socket))
+    }
+
+    pub fn tcp(&mut self, handle: Handle<socket::Tcp>) -> Option<&mut tcp::Socket<'a>> {
+        self.sockets.tcp(handle)
+    }
+
+    /// Puts a socket in LISTEN on `port`. Several sockets may listen on one
+    /// port: each takes one connection, so they form the accept backlog.
+    pub fn tcp_listen(&mut self, handle: Handle<socket::Tcp>, port: u16) -> Result<(), tcp::Error> {
+        let isn = tcp::SeqNumber(self.rng.next_u32());
+        let socket = self.sockets.tcp(handle).ok_or(tcp::Error::InvalidState)?;
+        socket.listen(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port), isn)
+    }
+
+    /// Opens a connection to `remote` from the interface address and a
+    /// random free ephemeral port, which it returns.
+    pub fn tcp_connect(
+        &mut self,
+        handle: Handle<socket::Tcp>,
+        now: Instant,
+        remote: Endpoint,
+    ) -> Result<u16, tcp::Error> {
+        let local = self
+            .ipv4_address()
+            .ok_or(tcp::Error::Unaddressable)?
+            .address();
+        let port = self
+            .ephemeral_port(|stack, p| stack.tcp_port_in_use(p))
+            .map_err(|_| tcp::Error::Unaddressable)?;
+        let isn = tcp::SeqNumber(self.rng.next_u32());
+        let socket = self.sockets.tcp(handle).ok_or(tcp::Error::InvalidState)?;
+        let remote = SocketAddrV4::new(remote.addr, remote.port);
+        socket.connect(now, SocketAddrV4::new(local, port), remote, isn)?;
+        Ok(port)
+    }
+
+    fn tcp_port_in_use(&self, port: u16) -> bool {
+        self.sockets
+            .iter()
+            .any(|s| matches!(s, socket::Socket::Tcp(t) if t.state() != tcp::State::Closed && t.local_endpoint().port() == port))
+    }
+
     /// A random port in the ephemeral range for which `in_use` is false:
     /// random start, then a linear probe (RFC 6056 algorithm 1 in spirit).
     fn ephemeral_port(&mut self, in_use: impl Fn(&Self, u16) -> bool) -> Result<u16, BindError> {
@@ -429,28 +521,24 @@ impl<'a, R: RngCore> Stack<'a, R> {
             .ok_or(BindError::Exhausted)
     }
 
-    /// The earliest instant at which [`Stack::transmit`] has work. An instant
-    /// in the past means "now". `None`: nothing until the next frame or API
-    /// call.
+    /// The earliest instant at which [`Stack::transmit`] has work; the last
+    /// instant handed in (or earlier) means "now". `None`: nothing until the
+    /// next frame or API call.
     pub fn poll_at(&self) -> Option<Instant> {
         let iface = &self.iface;
-        let mut deadline = [
+        let owed = !iface.arp_replies.is_empty() || !iface.tcp_replies.is_empty();
+        let queued = iface.has_ready_icmp() || self.sockets.iter().any(|s| iface.socket_ready(s));
+        let timers = [
             iface.neighbors.poll_at(),
             self.reassembler.poll_at(),
             (iface.announcements_left > 0).then_some(iface.next_announcement),
-            (!iface.arp_replies.is_empty()).then_some(Instant::ZERO),
-        ]
-        .into_iter()
-        .flatten()
-        .min();
-        if iface.has_ready_icmp() || self.sockets.iter().any(|s| iface.socket_ready(s)) {
-            deadline = Some(Instant::ZERO);
-        }
-        let services = self
+            (owed || queued).then_some(iface.now),
+        ];
+        let sockets = self
             .sockets
             .iter()
-            .filter_map(socket::Socket::service_poll_at);
-        deadline.into_iter().chain(services).min()
+            .filter_map(|s| s.service_poll_at().or_else(|| iface.tcp_poll_at(s)));
+        timers.into_iter().flatten().chain(sockets).min()
     }
 
     fn record_drop(&mut self, reason: DropReason) {

@@ -5,5 +5,5 @@ mod set;
 
 pub use set::{
     DhcpClient, DhcpServer, DnsClient, DnsServer, Handle, Icmp, NtpClient, NtpServer, Set, Slot,
-    Socket, Udp,
+    Socket, Tcp, Udp,
 };

@@ -4,13 +4,15 @@ use core::marker::PhantomData;
 use crate::service::{AutoConfig, Service, ServiceSocket};
 use crate::storage::Managed;
 use crate::time::Instant;
-use crate::{dhcp, dns, icmp, ntp, udp};
+use crate::{dhcp, dns, icmp, ntp, tcp, udp};
 
 /// Declares the socket kinds: the [`Socket`] variant, the marker type its
 /// handles carry, and the typed accessor on [`Set`].
 macro_rules! socket_kinds {
     ($($(#[$doc:meta])* $variant:ident($ty:ty) => $accessor:ident;)*) => {
         /// Any socket the stack can hold.
+        // Slots are sized for the largest kind (TCP); boxing would need a heap.
+        #[allow(clippy::large_enum_variant)]
         #[derive(Debug)]
         pub enum Socket<'a> {
             $($(#[$doc])* $variant($ty),)*
@@ -39,6 +41,7 @@ macro_rules! socket_kinds {
 socket_kinds! {
     Udp(udp::Socket<'a>) => udp;
     Icmp(icmp::Socket<'a>) => icmp;
+    Tcp(tcp::Socket<'a>) => tcp;
     /// A DHCP client that configures the interface.
     DhcpClient(ServiceSocket<'a, AutoConfig<'a>>) => dhcp_client;
     DhcpServer(ServiceSocket<'a, dhcp::Server<'a>>) => dhcp_server;
@@ -60,7 +63,7 @@ impl<'a> Socket<'a> {
     pub(crate) fn udp(&self) -> Option<&udp::Socket<'a>> {
         match self {
             Socket::Udp(s) => Some(s),
-            Socket::Icmp(_) => None,
+            Socket::Icmp(_) | Socket::Tcp(_) => None,
             Socket::DhcpClient(s) => Some(&s.udp),
             Socket::DhcpServer(s) => Some(&s.udp),
             Socket::DnsClient(s) => Some(&s.udp),
@@ -73,7 +76,7 @@ impl<'a> Socket<'a> {
     pub(crate) fn udp_mut(&mut self) -> Option<&mut udp::Socket<'a>> {
         match self {
             Socket::Udp(s) => Some(s),
-            Socket::Icmp(_) => None,
+            Socket::Icmp(_) | Socket::Tcp(_) => None,
             Socket::DhcpClient(s) => Some(&mut s.udp),
             Socket::DhcpServer(s) => Some(&mut s.udp),
             Socket::DnsClient(s) => Some(&mut s.udp),
@@ -86,7 +89,7 @@ impl<'a> Socket<'a> {
     /// The engine and its UDP socket, for sockets that run one.
     pub(crate) fn service(&mut self) -> Option<(&mut udp::Socket<'a>, &mut dyn Service)> {
         match self {
-            Socket::Udp(_) | Socket::Icmp(_) => None,
+            Socket::Udp(_) | Socket::Icmp(_) | Socket::Tcp(_) => None,
             Socket::DhcpClient(s) => Some(dyn_parts(s)),
             Socket::DhcpServer(s) => Some(dyn_parts(s)),
             Socket::DnsClient(s) => Some(dyn_parts(s)),

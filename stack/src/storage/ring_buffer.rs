@@ -103,10 +103,9 @@ impl<'a> RingBuffer<'a> {
     pub fn dequeue_allocated(&mut self, count: usize) -> usize {
         let count = count.min(self.len);
         self.read_at = self.index(count);
+        // The read position does not snap back when the ring empties: bytes
+        // written past the queued ones must stay where they were put.
         self.len -= count;
-        if self.len == 0 {
-            self.read_at = 0;
-        }
         count
     }
 
@@ -177,6 +176,20 @@ mod tests {
         let mut out = [0u8; 6];
         assert_eq!(ring.dequeue_slice(&mut out), 6);
         assert_eq!(&out, b"abcdef");
+    }
+
+    #[test]
+    fn unallocated_bytes_survive_draining_the_queue() {
+        let mut storage = [0u8; 4];
+        let mut ring = RingBuffer::new(&mut storage);
+        ring.enqueue_slice(b"ab");
+        ring.write_unallocated(1, b"d");
+        assert_eq!(ring.dequeue_slice(&mut [0; 2]), 2);
+        ring.write_unallocated(0, b"c");
+        ring.enqueue_unallocated(2);
+        let mut out = [0u8; 2];
+        assert_eq!(ring.dequeue_slice(&mut out), 2);
+        assert_eq!(&out, b"cd");
     }
 
     #[test]

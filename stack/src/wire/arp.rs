@@ -3,6 +3,7 @@
 //! The view reads any ARP packet (address lengths come from the header); the
 //! `Repr` is Ethernet/IPv4 only, which is all this stack resolves.
 
+use core::fmt;
 use core::net::Ipv4Addr;
 use core::ops::Range;
 
@@ -267,6 +268,19 @@ impl Repr {
     }
 }
 
+/// One line for traces, worded as tcpdump words ARP.
+impl fmt::Display for Repr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (sha, spa) = (self.source_hardware_addr, self.source_protocol_addr);
+        let (tha, tpa) = (self.target_hardware_addr, self.target_protocol_addr);
+        match self.operation {
+            Operation::Request => write!(f, "ARP who-has {tpa} tell {spa} ({sha})"),
+            Operation::Reply => write!(f, "ARP {spa} is-at {sha} to {tpa} ({tha})"),
+            Operation::Unknown(op) => write!(f, "ARP op {op} {spa} ({sha}) > {tpa} ({tha})"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -357,5 +371,21 @@ mod tests {
         let mut out = [0; PACKET_LEN];
         repr.emit(&mut Packet::new_unchecked(&mut out[..]));
         assert_eq!(out[..], bytes[..PACKET_LEN]);
+    }
+
+    #[test]
+    fn display_for_traces() {
+        assert_eq!(
+            std::format!("{}", request_repr()),
+            "ARP who-has 192.0.2.1 tell 192.0.2.10 (02:00:00:00:00:0a)"
+        );
+        let reply = Repr {
+            operation: Operation::Reply,
+            ..request_repr()
+        };
+        assert_eq!(
+            std::format!("{reply}"),
+            "ARP 192.0.2.10 is-at 02:00:00:00:00:0a to 192.0.2.1 (00:00:00:00:00:00)"
+        );
     }
 }

@@ -279,7 +279,9 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Frame<T> {
 pub struct Repr {
     pub src_addr: Address,
     pub dst_addr: Address,
-    /// The payload's protocol (inner ethertype when tagged).
+    /// The payload's protocol (inner ethertype when tagged). `Vlan` here
+    /// needs a tag in `vlan` (it then means a second, inner tag); without
+    /// one the frame would read back as tagged.
     pub ethertype: EtherType,
     pub vlan: Option<VlanTag>,
 }
@@ -318,6 +320,32 @@ impl Repr {
         frame.set_src_addr(self.src_addr);
         frame.set_vlan_tag(self.vlan);
         frame.set_ethertype(self.ethertype);
+    }
+}
+
+impl fmt::Display for EtherType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EtherType::Ipv4 => f.write_str("IPv4"),
+            EtherType::Arp => f.write_str("ARP"),
+            EtherType::Vlan => f.write_str("802.1Q"),
+            EtherType::Unknown(value) => write!(f, "0x{value:04x}"),
+        }
+    }
+}
+
+/// One line for traces: `src > dst type [vlan id pcp p]`.
+impl fmt::Display for Repr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} > {} {}",
+            self.src_addr, self.dst_addr, self.ethertype
+        )?;
+        if let Some(tag) = self.vlan {
+            write!(f, " vlan {} pcp {}", tag.id(), tag.pcp())?;
+        }
+        Ok(())
     }
 }
 
@@ -426,5 +454,15 @@ mod tests {
             Address([0xa, 0xb, 0xc, 0xd, 0xe, 0xf]).to_string(),
             "0a:0b:0c:0d:0e:0f"
         );
+    }
+
+    #[test]
+    fn display_for_traces() {
+        let repr = Repr::parse(&Frame::new_checked(&TAGGED[..]).unwrap()).unwrap();
+        assert_eq!(
+            repr.to_string(),
+            "02:00:00:00:00:01 > 02:00:00:00:00:02 IPv4 vlan 42 pcp 5"
+        );
+        assert_eq!(EtherType::from(0x86dd).to_string(), "0x86dd");
     }
 }

@@ -6,6 +6,7 @@
 //! [`Repr::dst_unreachable`] builds one capped so the reply fits in 576
 //! bytes (RFC 1812 section 4.3.2.3).
 
+use core::fmt;
 use core::net::Ipv4Addr;
 use core::ops::Range;
 
@@ -113,14 +114,15 @@ impl DstUnreachable {
         DstUnreachable::PrecedenceCutoff,
     ];
 
-    fn from_code(code: u8, mtu: u16) -> Option<DstUnreachable> {
+    /// The reason for `code`; `mtu` is used only by code 4.
+    pub fn from_code(code: u8, mtu: u16) -> Option<DstUnreachable> {
         match Self::BY_CODE.get(usize::from(code))? {
             DstUnreachable::FragRequired { .. } => Some(DstUnreachable::FragRequired { mtu }),
             &other => Some(other),
         }
     }
 
-    fn code(self) -> u8 {
+    pub fn code(self) -> u8 {
         let same_kind =
             |r: &DstUnreachable| core::mem::discriminant(r) == core::mem::discriminant(&self);
         Self::BY_CODE
@@ -129,7 +131,8 @@ impl DstUnreachable {
             .map_or(0, |i| i as u8)
     }
 
-    fn mtu(self) -> u16 {
+    /// The next-hop MTU field: non-zero only for `FragRequired`.
+    pub fn mtu(self) -> u16 {
         match self {
             DstUnreachable::FragRequired { mtu } => mtu,
             _ => 0,
@@ -147,7 +150,7 @@ pub enum TimeExceeded {
 }
 
 impl TimeExceeded {
-    fn from_code(code: u8) -> Option<TimeExceeded> {
+    pub fn from_code(code: u8) -> Option<TimeExceeded> {
         match code {
             0 => Some(TimeExceeded::TtlExpired),
             1 => Some(TimeExceeded::FragReassembly),
@@ -155,7 +158,7 @@ impl TimeExceeded {
         }
     }
 
-    fn code(self) -> u8 {
+    pub fn code(self) -> u8 {
         match self {
             TimeExceeded::TtlExpired => 0,
             TimeExceeded::FragReassembly => 1,
@@ -358,6 +361,36 @@ impl<'a> Repr<'a> {
 
     /// An unreachable error about `datagram` (the offending IPv4 packet, from
     /// its header on), quoting at most [`MAX_QUOTE_LEN`] bytes of it.
+    ///
+    /// ```
+    /// use seqs::wire::{icmpv4, ipv4};
+    /// # let mut offending = [0u8; 1000];
+    /// # ipv4::Repr { src_addr: [192, 0, 2, 1].into(), dst_addr: [192, 0, 2, 2].into(),
+    /// #     protocol: ipv4::Protocol::Udp, payload_len: 980, ttl: 64, dscp_ecn: 0, ident: 1,
+    /// #     dont_frag: false, more_frags: false, frag_offset: 0 }
+    /// #     .emit(&mut ipv4::Packet::new_unchecked(&mut offending[..]));
+    /// // `offending`: a received datagram for a port nobody listens on.
+    /// let received = ipv4::Packet::new_checked(&offending[..]).unwrap();
+    /// let request = ipv4::Repr::parse(&received).unwrap();
+    /// let icmp = icmpv4::Repr::dst_unreachable(icmpv4::DstUnreachable::PortUnreachable, &offending);
+    /// let reply = ipv4::Repr {
+    ///     src_addr: request.dst_addr,
+    ///     dst_addr: request.src_addr,
+    ///     protocol: ipv4::Protocol::Icmp,
+    ///     payload_len: icmp.buffer_len(),
+    ///     ttl: 64,
+    ///     dscp_ecn: 0,
+    ///     ident: 7,
+    ///     dont_frag: false,
+    ///     more_frags: false,
+    ///     frag_offset: 0,
+    /// };
+    /// let mut buf = [0u8; 1500];
+    /// let mut packet = ipv4::Packet::new_unchecked(&mut buf[..reply.buffer_len()]);
+    /// reply.emit(&mut packet);
+    /// icmp.emit(&mut icmpv4::Packet::new_unchecked(packet.payload_mut()));
+    /// assert_eq!(reply.buffer_len(), 576);
+    /// ```
     pub fn dst_unreachable(reason: DstUnreachable, datagram: &'a [u8]) -> Repr<'a> {
         Repr::DstUnreachable {
             reason,
@@ -467,6 +500,27 @@ impl<'a> Quote<'a> {
             ident: header.ident(),
             payload,
         })
+    }
+}
+
+/// One line for traces: the message, its identifiers and its data length.
+impl fmt::Display for Repr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let len = self.data().len();
+        match self {
+            Repr::EchoRequest { ident, seq_no, .. } => {
+                write!(f, "ICMP echo request id {ident} seq {seq_no} len {len}")
+            }
+            Repr::EchoReply { ident, seq_no, .. } => {
+                write!(f, "ICMP echo reply id {ident} seq {seq_no} len {len}")
+            }
+            Repr::DstUnreachable { reason, .. } => {
+                write!(f, "ICMP unreachable {reason:?} len {len}")
+            }
+            Repr::TimeExceeded { reason, .. } => {
+                write!(f, "ICMP time exceeded {reason:?} len {len}")
+            }
+        }
     }
 }
 
@@ -654,5 +708,21 @@ mod tests {
         for value in 0..=255u8 {
             assert_eq!(u8::from(Message::from(value)), value);
         }
+    }
+
+    #[test]
+    fn display_for_traces() {
+        let bytes = echo_request();
+        let repr = Repr::parse(&Packet::new_checked(&bytes[..]).unwrap()).unwrap();
+        assert_eq!(
+            std::format!("{repr}"),
+            "ICMP echo request id 1 seq 1 len 32"
+        );
+        let quoted = datagram();
+        let error = Repr::dst_unreachable(DstUnreachable::PortUnreachable, &quoted[..28]);
+        assert_eq!(
+            std::format!("{error}"),
+            "ICMP unreachable PortUnreachable len 28"
+        );
     }
 }

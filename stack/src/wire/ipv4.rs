@@ -430,6 +430,37 @@ impl Repr {
     }
 }
 
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Protocol::Icmp => f.write_str("ICMP"),
+            Protocol::Tcp => f.write_str("TCP"),
+            Protocol::Udp => f.write_str("UDP"),
+            Protocol::Unknown(value) => write!(f, "proto {value}"),
+        }
+    }
+}
+
+/// One line for traces: addresses, protocol, payload length, TTL, ident,
+/// then `DF` and `frag OFFSET[+]` (`+` = more fragments) when they apply.
+impl fmt::Display for Repr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "IPv4 {} > {} {} len {} ttl {} id {}",
+            self.src_addr, self.dst_addr, self.protocol, self.payload_len, self.ttl, self.ident
+        )?;
+        if self.dont_frag {
+            f.write_str(" DF")?;
+        }
+        if self.is_fragment() {
+            let more = if self.more_frags { "+" } else { "" };
+            write!(f, " frag {}{more}", self.frag_offset)?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -656,6 +687,24 @@ mod tests {
                 .unwrap()
                 .prefix_len(),
             0
+        );
+    }
+
+    #[test]
+    fn display_for_traces() {
+        let bytes = sample();
+        let mut repr = Repr::parse(&Packet::new_checked(&bytes[..]).unwrap()).unwrap();
+        assert_eq!(
+            std::format!("{repr}"),
+            "IPv4 192.168.0.1 > 192.168.0.199 UDP len 95 ttl 64 id 0 DF"
+        );
+        repr.dont_frag = false;
+        repr.more_frags = true;
+        repr.frag_offset = 1480;
+        repr.protocol = Protocol::Unknown(89);
+        assert_eq!(
+            std::format!("{repr}"),
+            "IPv4 192.168.0.1 > 192.168.0.199 proto 89 len 95 ttl 64 id 0 frag 1480+"
         );
     }
 }

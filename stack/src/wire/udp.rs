@@ -4,6 +4,7 @@
 //! takes the addresses. A zero checksum means "not computed" and is accepted;
 //! a computed zero is sent as `0xffff`.
 
+use core::fmt;
 use core::net::Ipv4Addr;
 use core::ops::Range;
 
@@ -194,6 +195,19 @@ impl Repr {
     /// Writes the header and checksum for the `payload_len` bytes the caller
     /// has already put after the header, so a payload is written once, in
     /// place. The view must hold [`Repr::buffer_len`] bytes, at most 65535.
+    ///
+    /// ```
+    /// use seqs::wire::{udp, Ipv4Addr};
+    /// let (src, dst) = (Ipv4Addr::new(192, 0, 2, 1), Ipv4Addr::new(192, 0, 2, 2));
+    /// let repr = udp::Repr { src_port: 5000, dst_port: 9 };
+    /// let mut buf = [0u8; 64];
+    /// let datagram = &mut buf[..repr.buffer_len(5)];
+    /// datagram[udp::HEADER_LEN..].copy_from_slice(b"hello"); // e.g. a socket dequeue
+    /// repr.emit_header(&mut udp::Packet::new_unchecked(&mut *datagram), src, dst, 5);
+    /// let packet = udp::Packet::new_checked(&*datagram).unwrap();
+    /// assert_eq!(udp::Repr::parse(&packet, src, dst), Ok(repr));
+    /// assert_eq!(packet.payload(), b"hello");
+    /// ```
     pub fn emit_header<T: AsRef<[u8]> + AsMut<[u8]>>(
         &self,
         packet: &mut Packet<T>,
@@ -205,6 +219,13 @@ impl Repr {
         packet.set_dst_port(self.dst_port);
         packet.set_len(u16::try_from(self.buffer_len(payload_len)).unwrap_or(u16::MAX));
         packet.fill_checksum(src_addr, dst_addr);
+    }
+}
+
+/// One line for traces: `UDP src_port > dst_port`.
+impl fmt::Display for Repr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "UDP {} > {}", self.src_port, self.dst_port)
     }
 }
 
@@ -345,5 +366,14 @@ mod tests {
         let mut bad = bytes;
         bad[4..6].copy_from_slice(&23u16.to_be_bytes());
         assert_eq!(Packet::new_checked(&bad[..]).err(), Some(Error::Truncated));
+    }
+
+    #[test]
+    fn display_for_traces() {
+        let repr = Repr {
+            src_port: 53000,
+            dst_port: 53,
+        };
+        assert_eq!(std::format!("{repr}"), "UDP 53000 > 53");
     }
 }

@@ -216,3 +216,22 @@ impl Link {
         self.log.iter().filter(move |s| s.from == from)
     }
 }
+
+pub fn tcp_socket(rx: usize, tx: usize) -> seqs::tcp::Socket<'static> {
+    use seqs::storage::RingBuffer;
+    seqs::tcp::Socket::new(
+        RingBuffer::new(vec![0u8; rx]),
+        RingBuffer::new(vec![0u8; tx]),
+    )
+}
+
+/// The bytes of a seeded test pattern: position `i` of stream `seed`.
+pub fn pattern(seed: u8, from: usize, len: usize) -> Vec<u8> {
+    (from..from + len)
+        .map(|i| {
+            (i as u8)
+                .wrapping_mul(31)
+                .wrapping_add(seed ^ (i >> 8) as u8)
+        })
+        .collect()
+}

@@ -168,6 +168,8 @@ impl Socket<'_> {
         }
         self.keepalive_touch(now);
         match seg.control {
+            // RFC 1337: a RST must not cut TIME-WAIT short.
+            Control::Rst if self.state == State::TimeWait => return None,
             Control::Rst if seg.seq_number == self.rcv_nxt => {
                 self.connection_reset();
                 return None;
@@ -253,6 +255,12 @@ impl Socket<'_> {
             }
             _ => {}
         }
+        // A duplicate below RCV.NXT still refreshes TS.Recent (as Linux
+        // does), so the ACK it triggers echoes a fresh time and the
+        // sender's RTT sample is not inflated by our old one.
+        if !self.fails_paws(seg) {
+            self.update_ts_recent(seg);
+        }
         Some(self.ack_reply(now))
     }
 
@@ -323,21 +331,21 @@ impl Socket<'_> {
         fin_acked
     }
 
-    /// RTT measurement: from the echoed timestamp when timestamps are on
-    /// (RFC 7323 section 4), else from the one timed segment (Karn).
+    /// RTT measurement: from the one timed segment when it is covered (Karn),
+    /// else from the echoed timestamp when timestamps are on (RFC 7323
+    /// section 4), which also measures retransmitted segments.
     fn sample_rtt(&mut self, now: Instant, ack: SeqNumber, ts: Option<Timestamp>) {
-        if let (Some(_), Some(ts)) = (self.ts_recent, ts) {
-            let elapsed = self.ts_now(now).wrapping_sub(ts.tsecr);
-            if ts.tsecr != 0 && elapsed < 1 << 31 {
-                self.rtt.sample(Duration::from_millis(u64::from(elapsed)));
-                self.rtt_sample = None;
-                return;
-            }
-        }
         if let Some((end, sent)) = self.rtt_sample {
             if ack >= end {
                 self.rtt.sample(now - sent);
                 self.rtt_sample = None;
+                return;
+            }
+        }
+        if let (Some(_), Some(ts)) = (self.ts_recent, ts) {
+            let elapsed = self.ts_now(now).wrapping_sub(ts.tsecr);
+            if ts.tsecr != 0 && elapsed < 1 << 31 {
+                self.rtt.sample(Duration::from_millis(u64::from(elapsed)));
             }
         }
     }

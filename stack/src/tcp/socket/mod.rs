@@ -406,11 +406,16 @@ impl<'a> Socket<'a> {
     }
 
     /// A RST from the peer (or a fatal timeout) ends the connection; a
-    /// passive one in SYN-RECEIVED goes back to listening.
+    /// passive one in SYN-RECEIVED goes back to listening. Received data is
+    /// flushed unless the peer's FIN already completed its stream (RFC 9293
+    /// section 3.10.7.4: CLOSING and LAST-ACK just close).
     fn connection_reset(&mut self) {
         let listener = self.listener.filter(|_| self.state == State::SynReceived);
+        let stream_complete = matches!(self.state, State::Closing | State::LastAck);
         self.reset_connection();
-        self.discard_received();
+        if !stream_complete {
+            self.discard_received();
+        }
         if let Some((local, isn)) = listener {
             self.local = local;
             self.listener = Some((local, isn));

@@ -159,14 +159,15 @@ impl Socket<'_> {
         self.keepalive_at = Some(now + idle);
     }
 
-    /// Persist timer (RFC 9293 section 3.8.6.1): armed while data waits on a
-    /// window too small to send into and nothing is in flight.
+    /// Persist timer (RFC 9293 section 3.8.6.1, and the SWS override timer
+    /// of RFC 1122 4.2.3.4): armed while data waits, nothing can be sent and
+    /// no retransmission timer will wake us.
     pub(super) fn update_persist(&mut self, now: Instant) {
         let stalled = self.syn_acked
             && self.sends_data()
-            && self.snd_max == self.snd_una
+            && self.rtx_at.is_none()
             && self.unsent() > 0
-            && self.window_room() < self.unsent().min(self.data_mss());
+            && self.stream_segment(now).is_none();
         if !stalled {
             self.persist_at = None;
         } else if self.persist_at.is_none() && !self.probe_now {
@@ -295,7 +296,9 @@ impl Socket<'_> {
             return (unsent == 0).then_some(seg);
         }
         let everything = size == unsent;
-        let allowed = size >= mss
+        let resend = self.snd_nxt < self.snd_max;
+        let allowed = resend
+            || size >= mss
             || (everything && (self.flight() == 0 || !self.config.nagle || self.fin_queued))
             || size >= self.max_snd_wnd.div_ceil(2);
         allowed.then_some(seg)
@@ -320,7 +323,9 @@ impl Socket<'_> {
 
     fn next_ack(&self, now: Instant) -> Option<Segment> {
         let due = self.ack_now || self.ack_at.is_some_and(|t| t <= now) || self.window_update_due();
-        due.then(|| Segment::at(self.snd_nxt, Kind::Stream))
+        // SND.MAX, not SND.NXT: after a timeout rewinds SND.NXT it may sit
+        // below the peer's RCV.NXT, where a bare ACK would be unacceptable.
+        due.then(|| Segment::at(self.snd_max, Kind::Stream))
     }
 
     /// The window we would advertise has at least doubled, by at least the
@@ -395,7 +400,7 @@ impl Socket<'_> {
             src_port: self.local.port(),
             dst_port: self.remote.port(),
             control: Control::None,
-            seq_number: self.snd_nxt,
+            seq_number: self.snd_max,
             ack_number: (self.state != State::SynSent).then_some(self.rcv_nxt),
             window_len: window.min(usize::from(u16::MAX)) as u16,
             window_scale: None,
