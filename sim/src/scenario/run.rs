@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::expect::Verdict;
 use super::Scenario;
-use crate::host::HostConfig;
+use crate::host::{AddressSource, HostConfig, SeqsHost};
 use crate::node::{Node, NodeCtx, Spawn};
 use crate::sim::{SimError, Simulation};
 use crate::summary::Summary;
@@ -141,6 +141,51 @@ impl Node for Silent {
 }
 
 fn node(spawn: &Spawn<'_>, config: &HostConfig) -> Box<dyn Node> {
-    let _ = (spawn, config);
-    Box::new(Silent)
+    let host = SeqsHost::new(spawn, config);
+    match config.address {
+        AddressSource::Dhcp => Box::new(Leasing { host, leased: None }),
+        AddressSource::Static { .. } => Box::new(host),
+    }
+}
+
+/// A DHCP host, watched for the moment its current boot first has an
+/// address: `leased_ns` in its summary, what `within` expectations on hosts
+/// judge.
+struct Leasing {
+    host: SeqsHost,
+    leased: Option<SimTime>,
+}
+
+impl Leasing {
+    fn observe(&mut self, cx: &NodeCtx<'_>) {
+        if self.leased.is_none() && self.host.stack().ipv4_address().is_some() {
+            self.leased = Some(cx.now());
+        }
+    }
+}
+
+impl Node for Leasing {
+    fn receive(&mut self, cx: &mut NodeCtx<'_>, frame: &[u8]) {
+        self.host.receive(cx, frame);
+        self.observe(cx);
+    }
+
+    fn transmit(&mut self, cx: &mut NodeCtx<'_>, buf: &mut [u8]) -> Option<usize> {
+        let sent = self.host.transmit(cx, buf);
+        self.observe(cx);
+        sent
+    }
+
+    fn poll_at(&self) -> Option<SimTime> {
+        self.host.poll_at()
+    }
+
+    fn summary(&self) -> Value {
+        let mut summary = self.host.summary();
+        if let Some(map) = summary.as_object_mut() {
+            let leased = self.leased.map(SimTime::as_nanos);
+            map.insert("leased_ns".into(), leased.into());
+        }
+        summary
+    }
 }
