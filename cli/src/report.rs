@@ -151,12 +151,27 @@ fn drops(out: &mut String, s: &Value) {
             }
         }
     }
+    let mut stacks: BTreeMap<String, (u64, Vec<&str>)> = BTreeMap::new();
     for (name, host) in s["hosts"].as_object().into_iter().flatten() {
-        let reasons = nonzero(&host["node"]["stack"]["drops"]);
-        if !reasons.is_empty() {
-            any = true;
-            let _ = writeln!(out, "  host {name} stack: {reasons}");
+        for (reason, n) in host["node"]["stack"]["drops"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            let entry = stacks.entry(reason.clone()).or_default();
+            entry.0 += n.as_u64().unwrap_or(0);
+            entry.1.push(name);
         }
+    }
+    for (reason, (n, hosts)) in &stacks {
+        any = true;
+        let shown: Vec<&str> = hosts.iter().take(5).copied().collect();
+        let more = if hosts.len() > shown.len() {
+            format!(" and {} more", hosts.len() - shown.len())
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "  stack {reason}={n} on {}{more}", shown.join(", "));
     }
     if !any {
         let _ = writeln!(out, "  (none)");
