@@ -195,6 +195,23 @@ fn static_member(
     } else {
         u32::MAX << (32 - prefix)
     };
+    let host_bits = u32::from(address) & !mask;
+    if prefix < 31 && (host_bits == !mask || host_bits == 0) {
+        let which = if host_bits == 0 {
+            "network"
+        } else {
+            "broadcast"
+        };
+        ck.error(
+            span,
+            format!(
+                "host {member:?} would get {address}, the {which} address of {}/{}",
+                cidr.address(),
+                cidr.prefix_len()
+            ),
+        );
+        return None;
+    }
     if (u32::from(address) & mask) != (base & mask) {
         ck.error(
             span,

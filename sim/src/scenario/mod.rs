@@ -43,6 +43,9 @@ pub struct Scenario {
     pub duration: SimDuration,
     /// Which trace lines the scenario keeps (its snapshot material).
     pub trace: TraceFilter,
+    /// The elements `[trace]` names (groups expanded); empty for all. A
+    /// snapshot of a large network keeps only these in its summary.
+    pub pinned: Vec<String>,
     pub topology: Topology,
     /// Every host's software, in topology order; `None`: no address and no
     /// apps (a host that only receives).

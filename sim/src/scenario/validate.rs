@@ -136,7 +136,7 @@ pub fn scenario(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
         .iter()
         .filter_map(|f| fault(&mut ck, f, SimTime::ZERO + duration))
         .collect();
-    let trace = trace_filter(&mut ck, &parsed);
+    let (trace, pinned) = trace_filter(&mut ck, &parsed);
     let expectations = expect::expectations(&mut ck, &parsed.expects);
     let topology = if ck.diags.is_empty() {
         build_topology(&mut ck, &parsed)
@@ -154,6 +154,7 @@ pub fn scenario(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
         seed: parsed.seed,
         duration,
         trace,
+        pinned,
         topology,
         hosts: host_plans,
         faults,
@@ -372,7 +373,11 @@ fn fault(ck: &mut Checker<'_>, def: &Spanned<FaultDef>, end: SimTime) -> Option<
     if at > end {
         ck.error(
             span.clone(),
-            format!("fault at {} is after the end of the run ({end}s)", f.at.0),
+            format!(
+                "fault at {} is after the end of the run ({})",
+                f.at,
+                super::Duration(end - SimTime::ZERO)
+            ),
         );
     }
     let mut actions = Vec::new();
@@ -437,7 +442,8 @@ fn fault(ck: &mut Checker<'_>, def: &Spanned<FaultDef>, end: SimTime) -> Option<
     actions.pop().flatten().map(|fault| (at, fault))
 }
 
-fn trace_filter(ck: &mut Checker<'_>, file: &File) -> TraceFilter {
+/// The trace filter, and the elements it names.
+fn trace_filter(ck: &mut Checker<'_>, file: &File) -> (TraceFilter, Vec<String>) {
     let mut elements = Vec::new();
     for element in &file.trace.elements {
         let name = element.get_ref();
@@ -453,9 +459,10 @@ fn trace_filter(ck: &mut Checker<'_>, file: &File) -> TraceFilter {
             );
         }
     }
-    TraceFilter::all()
-        .elements(elements)
-        .kinds(file.trace.kinds.iter().cloned())
+    let filter = TraceFilter::all()
+        .elements(elements.iter().cloned())
+        .kinds(file.trace.kinds.iter().cloned());
+    (filter, elements)
 }
 
 /// Builds the petgraph topology; what only the graph can see (loops, hosts
