@@ -9,6 +9,7 @@ use std::net::Ipv4Addr;
 
 use seqs::dhcp::{self, LeaseEntry, LeaseState, ServerConfig};
 use seqs::socket::Handle;
+use seqs::time::Instant;
 use seqs::wire::dhcp::AddressList;
 use seqs::wire::EthernetAddress;
 
@@ -21,6 +22,11 @@ pub(crate) struct DhcpServer {
     handle: Option<Handle<seqs::socket::DhcpServer>>,
     /// Bound leases already traced.
     bound: BTreeMap<EthernetAddress, Ipv4Addr>,
+    /// The lease table is only read again when the server replied to
+    /// something (its table may have changed) or a lease expired: it can
+    /// hold thousands of rows and the app runs before every transmit.
+    replies_seen: u64,
+    next_expiry: Instant,
 }
 
 impl DhcpServer {
@@ -29,6 +35,8 @@ impl DhcpServer {
             config: config.clone(),
             handle: None,
             bound: BTreeMap::new(),
+            replies_seen: 0,
+            next_expiry: Instant::MAX,
         }
     }
 
@@ -50,25 +58,43 @@ impl DhcpServer {
             Err(e) => return result.fail(e.to_string()),
         };
         match cx.stack.add_dhcp_server(server, udp_socket(cx.caps)) {
-            Ok(h) => self.handle = Some(h),
+            Ok(h) => {
+                self.handle = Some(h);
+                result.set("leases", 0);
+                result.set("replies", 0);
+            }
             Err(_) => result.fail("port 67 unavailable"),
         }
     }
 
-    /// Traces leases bound since the last poll and reports the live ones.
+    /// Traces leases bound since the last look and reports the live ones.
     fn observe(
         &mut self,
         cx: &mut AppCx<'_, '_>,
         h: Handle<seqs::socket::DhcpServer>,
-    ) -> Vec<Ipv4Addr> {
+        result: &mut AppResult,
+    ) {
         let now = cx.instant();
+        let replies = replies_sent(cx.stack, h);
+        if replies == self.replies_seen && now < self.next_expiry {
+            return;
+        }
+        self.replies_seen = replies;
         let Some(socket) = cx.stack.dhcp_server(h) else {
-            return Vec::new();
+            return;
         };
-        let bound: BTreeMap<EthernetAddress, Ipv4Addr> = socket
+        let live: Vec<&LeaseEntry> = socket
             .engine()
             .leases()
             .filter(|l| l.state == LeaseState::Bound && l.is_live(now))
+            .collect();
+        self.next_expiry = live
+            .iter()
+            .map(|l| l.expires_at)
+            .min()
+            .unwrap_or(Instant::MAX);
+        let bound: BTreeMap<EthernetAddress, Ipv4Addr> = live
+            .iter()
             .map(|l| (l.hardware_address, l.address))
             .collect();
         for (mac, addr) in &bound {
@@ -79,7 +105,9 @@ impl DhcpServer {
         self.bound = bound;
         let mut addrs: Vec<Ipv4Addr> = self.bound.values().copied().collect();
         addrs.sort();
-        addrs
+        result.set("leases", addrs.len());
+        result.set("replies", replies);
+        result.addresses = addrs;
     }
 }
 
@@ -89,10 +117,7 @@ impl App for DhcpServer {
             self.start(cx, result);
             return true;
         };
-        let addrs = self.observe(cx, h);
-        result.set("leases", addrs.len());
-        result.set("replies", replies_sent(cx.stack, h));
-        result.addresses = addrs;
+        self.observe(cx, h, result);
         false
     }
 

@@ -10,10 +10,14 @@ mod dns_lookup;
 mod dns_server;
 mod ntp_client;
 mod ntp_server;
+mod pattern;
 mod ping;
 mod resolve;
 mod result;
 mod rtt;
+mod tcp_bulk;
+mod tcp_conn;
+mod tcp_sink;
 mod udp_echo;
 mod udp_send;
 
@@ -53,6 +57,7 @@ pub(crate) trait App {
 pub(crate) struct AppCx<'c, 'n> {
     pub stack: &'c mut HostStack,
     pub caps: &'c HostCapacities,
+    pub tcp: &'c seqs::tcp::Config,
     pub now: SimTime,
     name: &'c str,
     node: &'c mut NodeCtx<'n>,
@@ -62,6 +67,7 @@ impl<'c, 'n> AppCx<'c, 'n> {
     pub fn new(
         stack: &'c mut HostStack,
         caps: &'c HostCapacities,
+        tcp: &'c seqs::tcp::Config,
         name: &'c str,
         node: &'c mut NodeCtx<'n>,
     ) -> Self {
@@ -69,6 +75,7 @@ impl<'c, 'n> AppCx<'c, 'n> {
         AppCx {
             stack,
             caps,
+            tcp,
             now,
             name,
             node,
@@ -96,10 +103,9 @@ pub(crate) fn build(kind: &AppKind) -> Box<dyn App> {
         AppKind::Ping(c) => Box::new(ping::Ping::new(c)),
         AppKind::UdpEcho(c) => Box::new(udp_echo::UdpEcho::new(*c)),
         AppKind::UdpSend(c) => Box::new(udp_send::UdpSend::new(c)),
-        AppKind::TcpSink(_)
-        | AppKind::TcpBulk(_)
-        | AppKind::HttpServer(_)
-        | AppKind::HttpGet(_) => Box::new(Unsupported),
+        AppKind::TcpSink(c) => Box::new(tcp_sink::TcpSink::new(*c)),
+        AppKind::TcpBulk(c) => Box::new(tcp_bulk::TcpBulk::new(c)),
+        AppKind::HttpServer(_) | AppKind::HttpGet(_) => Box::new(Unsupported),
     }
 }
 
@@ -120,12 +126,12 @@ pub(crate) fn wall_clock_epoch() -> Epoch {
     Epoch::from_unix_micros(WALL_CLOCK_EPOCH_UNIX_SECS * 1_000_000)
 }
 
-/// Apps over TCP until the stack's TCP sockets land: they fail at start.
+/// HTTP apps until the stack's HTTP parser lands: they fail at start.
 struct Unsupported;
 
 impl App for Unsupported {
     fn poll(&mut self, _: &mut AppCx<'_, '_>, result: &mut AppResult) -> bool {
-        result.status = AppStatus::Failed("tcp is not available in this build".into());
+        result.status = AppStatus::Failed("http is not available in this build".into());
         true
     }
 
@@ -314,6 +320,9 @@ pub struct UdpSendConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TcpSinkConfig {
     pub port: u16,
+    /// Sockets kept listening: connections that arrive together beyond
+    /// this are refused (RST) until one is accepted.
+    pub backlog: usize,
 }
 
 /// Connects and sends `bytes` of a seeded pattern, then closes.
@@ -328,6 +337,8 @@ pub struct TcpBulkConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpServerConfig {
     pub port: u16,
+    /// Sockets kept listening (see [`TcpSinkConfig::backlog`]).
+    pub backlog: usize,
     pub routes: Vec<HttpRoute>,
 }
 

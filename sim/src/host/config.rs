@@ -36,6 +36,9 @@ impl AddressSource {
 }
 
 /// Sizes fixed when the stack is built (a restart rebuilds with the same).
+/// The defaults keep a host small (thousands run in one simulation); a
+/// fast long link needs TCP buffers of at least its bandwidth-delay
+/// product.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HostCapacities {
     /// Socket slots; every app and the DHCP client takes at least one.
@@ -57,11 +60,11 @@ impl Default for HostCapacities {
         HostCapacities {
             sockets: 16,
             neighbors: 32,
-            udp_packets: 16,
-            udp_rx_bytes: 16 * 1024,
-            udp_tx_bytes: 16 * 1024,
-            tcp_rx_bytes: 64 * 1024,
-            tcp_tx_bytes: 64 * 1024,
+            udp_packets: 8,
+            udp_rx_bytes: 4 * 1024,
+            udp_tx_bytes: 4 * 1024,
+            tcp_rx_bytes: 32 * 1024,
+            tcp_tx_bytes: 32 * 1024,
         }
     }
 }
@@ -74,6 +77,9 @@ pub struct HostConfig {
     /// IP MTU: the largest datagram the stack sends, header included.
     pub mtu: usize,
     pub capacities: HostCapacities,
+    /// TCP tunables of every TCP socket the host's apps open (the MSS is
+    /// capped to what the MTU allows).
+    pub tcp: seqs::tcp::Config,
     /// Started in order; names are unique within the host.
     pub apps: Vec<AppConfig>,
 }
@@ -85,6 +91,7 @@ impl HostConfig {
             address,
             mtu: 1500,
             capacities: HostCapacities::default(),
+            tcp: seqs::tcp::Config::default(),
             apps: Vec::new(),
         }
     }

@@ -40,7 +40,7 @@ use crate::time::SimTime;
 pub use config::{AddressSource, HostCapacities, HostConfig};
 pub(crate) use intern::{bytes as intern_bytes, ranges as intern_ranges};
 pub(crate) use intern::{reservations as intern_reservations, zone as intern_zone};
-pub(crate) use sockets::{icmp as icmp_socket, udp as udp_socket};
+pub(crate) use sockets::{icmp as icmp_socket, tcp as tcp_socket, udp as udp_socket};
 
 /// The stack a simulated host runs.
 pub type HostStack = Stack<'static, SimRng>;
@@ -80,6 +80,7 @@ struct AppSlot {
 pub struct SeqsHost {
     stack: HostStack,
     caps: HostCapacities,
+    tcp: seqs::tcp::Config,
     boot: u32,
     dhcp: Option<Handle<DhcpClient>>,
     /// What the trace last said, to report changes only.
@@ -112,7 +113,12 @@ impl SeqsHost {
                 stack.set_ntp_servers(ntp);
             }
             AddressSource::Dhcp => {
-                let client = dhcp::Client::new(ClientConfig::new(spawn.mac));
+                // Our stack takes unicast replies before it has an address,
+                // so it need not ask for broadcasts every host must process.
+                let client = dhcp::Client::new(ClientConfig {
+                    broadcast: false,
+                    ..ClientConfig::new(spawn.mac)
+                });
                 match stack.add_dhcp_client(client, udp_socket(&config.capacities)) {
                     Ok(h) => dhcp = Some(h),
                     Err(_) => boot_error = Some("no socket for the dhcp client"),
@@ -133,6 +139,7 @@ impl SeqsHost {
         SeqsHost {
             stack,
             caps: config.capacities,
+            tcp: config.tcp,
             boot: spawn.boot,
             dhcp,
             dhcp_state: None,
@@ -210,7 +217,7 @@ impl SeqsHost {
                 );
                 acted = true;
             }
-            let mut app_cx = AppCx::new(&mut self.stack, &self.caps, &slot.name, cx);
+            let mut app_cx = AppCx::new(&mut self.stack, &self.caps, &self.tcp, &slot.name, cx);
             acted |= slot.app.poll(&mut app_cx, &mut slot.result);
             if slot.result.status.is_finished() {
                 slot.result.finished = Some(now);

@@ -1,7 +1,7 @@
 //! Socket storage sized from a host's capacities.
 
-use seqs::storage::{PacketBuffer, PacketMeta};
-use seqs::{icmp, udp};
+use seqs::storage::{PacketBuffer, PacketMeta, RingBuffer};
+use seqs::{icmp, tcp, udp};
 
 use super::HostCapacities;
 
@@ -20,5 +20,13 @@ pub(crate) fn icmp(caps: &HostCapacities) -> icmp::Socket<'static> {
     icmp::Socket::new(
         buffer(caps.udp_packets, caps.udp_rx_bytes),
         buffer(caps.udp_packets, caps.udp_tx_bytes),
+    )
+}
+
+pub(crate) fn tcp(caps: &HostCapacities, config: tcp::Config) -> tcp::Socket<'static> {
+    tcp::Socket::with_config(
+        RingBuffer::new(vec![0u8; caps.tcp_rx_bytes]),
+        RingBuffer::new(vec![0u8; caps.tcp_tx_bytes]),
+        config,
     )
 }
