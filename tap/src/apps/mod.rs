@@ -1,0 +1,177 @@
+//! Applications the bridge runs beside the stack, one file each. They are
+//! small state machines over the stack's socket API: the bridge polls every
+//! app after each frame or wake-up, then drains the stack's transmit queue,
+//! and sleeps until the earliest of the stack's and the apps' deadlines.
+//!
+//! Adding an app (TCP echo/sink, HTTP, DHCP, DNS, NTP as the stack gains
+//! them): a file with a spec, a state machine implementing [`Service`] and
+//! a report, plus one variant in each of [`AppSpec`], [`App`] and [`Report`].
+
+mod ping;
+mod udp_client;
+mod udp_echo;
+
+use std::fmt;
+
+use seqs::iface::BindError;
+use seqs::storage::{PacketBuffer, PacketMeta};
+use seqs::time::Instant;
+use seqs::{icmp, udp};
+
+use crate::{EventLog, TapStack};
+
+pub use ping::{Ping, PingReport, PingSpec};
+pub use udp_client::{UdpClient, UdpClientReport, UdpClientSpec};
+pub use udp_echo::{UdpEcho, UdpEchoReport, UdpEchoSpec};
+
+/// What to run, as parsed from the command line or built by a test.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AppSpec {
+    Ping(PingSpec),
+    UdpEcho(UdpEchoSpec),
+    UdpClient(UdpClientSpec),
+}
+
+/// A running app.
+#[derive(Debug)]
+pub enum App {
+    Ping(Ping),
+    UdpEcho(UdpEcho),
+    UdpClient(UdpClient),
+}
+
+/// What an app did, returned when the bridge stops.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Report {
+    Ping(PingReport),
+    UdpEcho(UdpEchoReport),
+    UdpClient(UdpClientReport),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppError {
+    /// The stack has no free socket slot.
+    NoSocketSlot,
+    Bind(BindError),
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AppError::NoSocketSlot => f.write_str("no free socket slot in the stack"),
+            AppError::Bind(e) => write!(f, "cannot bind: {e:?}"),
+        }
+    }
+}
+
+impl std::error::Error for AppError {}
+
+/// The contract between the bridge and an app.
+pub trait Service {
+    /// Does whatever is due at `now`: reads sockets, queues sends.
+    fn poll(&mut self, now: Instant, stack: &mut TapStack, log: &mut EventLog);
+    /// When the app next needs [`Service::poll`] without a frame arriving;
+    /// an instant in the past means "now".
+    fn poll_at(&self) -> Option<Instant>;
+    /// A client that finished; servers never finish.
+    fn is_done(&self) -> bool;
+    /// Whether the app finishes on its own (clients) or serves until the
+    /// bridge stops (servers).
+    fn is_finite(&self) -> bool;
+    fn report(&self) -> Report;
+}
+
+impl App {
+    /// Opens the app's sockets on `stack`.
+    pub fn start(spec: &AppSpec, now: Instant, stack: &mut TapStack) -> Result<App, AppError> {
+        Ok(match spec {
+            AppSpec::Ping(s) => App::Ping(Ping::start(s.clone(), now, stack)?),
+            AppSpec::UdpEcho(s) => App::UdpEcho(UdpEcho::start(s.clone(), stack)?),
+            AppSpec::UdpClient(s) => App::UdpClient(UdpClient::start(s.clone(), now, stack)?),
+        })
+    }
+
+    pub fn service(&self) -> &dyn Service {
+        match self {
+            App::Ping(a) => a,
+            App::UdpEcho(a) => a,
+            App::UdpClient(a) => a,
+        }
+    }
+
+    pub fn service_mut(&mut self) -> &mut dyn Service {
+        match self {
+            App::Ping(a) => a,
+            App::UdpEcho(a) => a,
+            App::UdpClient(a) => a,
+        }
+    }
+}
+
+impl Report {
+    /// A client got every answer it asked for; servers always are.
+    pub fn is_complete(&self) -> bool {
+        match self {
+            Report::Ping(r) => r.is_complete(),
+            Report::UdpClient(r) => r.is_complete(),
+            Report::UdpEcho(_) => true,
+        }
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Report::Ping(r) => r.fmt(f),
+            Report::UdpEcho(r) => r.fmt(f),
+            Report::UdpClient(r) => r.fmt(f),
+        }
+    }
+}
+
+/// Queue sizes of every app socket: enough for bursts of full-size
+/// datagrams without the bridge ever growing them.
+const QUEUE_PACKETS: usize = 16;
+const QUEUE_BYTES: usize = 64 * 1024;
+
+fn queue<H: Copy + Default>() -> PacketBuffer<'static, H> {
+    PacketBuffer::new(
+        vec![PacketMeta::empty(); QUEUE_PACKETS],
+        vec![0u8; QUEUE_BYTES],
+    )
+}
+
+fn udp_socket() -> udp::Socket<'static> {
+    udp::Socket::new(queue(), queue())
+}
+
+fn icmp_socket() -> icmp::Socket<'static> {
+    icmp::Socket::new(queue(), queue())
+}
+
+/// Binds a fresh UDP socket to `port`, or to an ephemeral port when zero.
+pub(crate) fn open_udp(
+    stack: &mut TapStack,
+    port: u16,
+) -> Result<(seqs::socket::Handle<seqs::socket::Udp>, u16), AppError> {
+    let handle = stack
+        .add_udp_socket(udp_socket())
+        .ok_or(AppError::NoSocketSlot)?;
+    let bound = if port == 0 {
+        stack.bind_udp_ephemeral(handle)
+    } else {
+        stack.bind_udp(handle, port).map(|()| port)
+    };
+    match bound {
+        Ok(port) => Ok((handle, port)),
+        Err(e) => {
+            stack.remove_socket(handle);
+            Err(AppError::Bind(e))
+        }
+    }
+}
+
+/// Milliseconds with three decimals, as ping prints them.
+fn millis(d: seqs::time::Duration) -> f64 {
+    d.total_micros() as f64 / 1000.0
+}

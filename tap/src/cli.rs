@@ -1,0 +1,325 @@
+//! `seqs-sim tap ...`: run a stack node on a TAP device from the command
+//! line. The lead's CLI embeds [`TapArgs`] as a subcommand and calls [`run`].
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use seqs::wire::{EthernetAddress, Ipv4Cidr};
+use seqs::Endpoint;
+
+use crate::apps::{AppSpec, PingSpec, Report, UdpClientSpec, UdpEchoSpec};
+use crate::clock::stack_duration;
+use crate::{random_seed, Addressing, Bridge, BridgeConfig, BridgeReport, LossRate, TapDevice};
+
+/// Run one seqs stack node in real time on a Linux TAP device.
+///
+/// Needs CAP_NET_ADMIN to create the device (or a persistent device owned
+/// by the caller: `ip tuntap add mode tap user $USER name seqs0`).
+#[derive(Debug, Clone, Args)]
+pub struct TapArgs {
+    /// TAP interface to attach to; created if it does not exist.
+    #[arg(long, default_value = "seqs0")]
+    pub tap: String,
+    /// Our static address and prefix length.
+    #[arg(long, value_parser = parse_cidr, value_name = "ADDR/LEN")]
+    pub address: Ipv4Cidr,
+    /// Default gateway for off-subnet destinations.
+    #[arg(long)]
+    pub gateway: Option<Ipv4Addr>,
+    /// Our MAC address (default 02:53:51:00:00:02).
+    #[arg(long, value_parser = parse_mac)]
+    pub mac: Option<EthernetAddress>,
+    /// Seed for the stack's RNG and the loss pattern (default: from the OS).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Random loss on both directions, e.g. `5%`.
+    #[arg(long, default_value = "0%")]
+    pub loss: LossRate,
+    /// Loss on frames from the TAP device to the stack (overrides --loss).
+    #[arg(long)]
+    pub ingress_loss: Option<LossRate>,
+    /// Loss on frames from the stack to the TAP device (overrides --loss).
+    #[arg(long)]
+    pub egress_loss: Option<LossRate>,
+    /// Write every frame received and sent to this pcap file.
+    #[arg(long)]
+    pub pcap: Option<PathBuf>,
+    /// Stop after this long (`30s`, `500ms`); default: when the client apps
+    /// are done, or never when only servers run.
+    #[arg(long, value_parser = parse_duration)]
+    pub duration: Option<std::time::Duration>,
+    /// Print only the final reports, not every event.
+    #[arg(short, long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub apps: AppArgs,
+}
+
+/// The applications to run beside the stack; each may be repeated.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Applications")]
+pub struct AppArgs {
+    /// Ping this address.
+    #[arg(long, value_name = "ADDR")]
+    pub ping: Vec<Ipv4Addr>,
+    /// Echo requests per --ping target.
+    #[arg(long, default_value_t = 5)]
+    pub ping_count: u16,
+    /// Time between echo requests.
+    #[arg(long, default_value = "1s", value_parser = parse_duration)]
+    pub ping_interval: std::time::Duration,
+    /// Echo data bytes per request.
+    #[arg(long, default_value_t = 56)]
+    pub ping_size: usize,
+    /// Serve UDP echo on this port.
+    #[arg(long, value_name = "PORT")]
+    pub udp_echo: Vec<u16>,
+    /// Send numbered datagrams to this UDP echo server and verify the echoes.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub udp_send: Vec<SocketAddrV4>,
+    /// Datagrams per --udp-send target.
+    #[arg(long, default_value_t = 5)]
+    pub udp_count: u32,
+    /// Payload bytes per datagram (at least 4).
+    #[arg(long, default_value_t = 64)]
+    pub udp_size: usize,
+    /// Time between datagrams.
+    #[arg(long, default_value = "100ms", value_parser = parse_duration)]
+    pub udp_interval: std::time::Duration,
+}
+
+impl AppArgs {
+    pub fn specs(&self) -> Vec<AppSpec> {
+        let pings = self.ping.iter().map(|&target| {
+            AppSpec::Ping(PingSpec {
+                count: self.ping_count,
+                interval: stack_duration(self.ping_interval),
+                size: self.ping_size,
+                ..PingSpec::new(target)
+            })
+        });
+        let echoes = self
+            .udp_echo
+            .iter()
+            .map(|&port| AppSpec::UdpEcho(UdpEchoSpec { port }));
+        let clients = self.udp_send.iter().map(|to| {
+            AppSpec::UdpClient(UdpClientSpec {
+                count: self.udp_count,
+                size: self.udp_size,
+                interval: stack_duration(self.udp_interval),
+                ..UdpClientSpec::new(Endpoint::new(*to.ip(), to.port()))
+            })
+        });
+        pings.chain(echoes).chain(clients).collect()
+    }
+}
+
+impl TapArgs {
+    pub fn bridge_config(&self, seed: u64) -> BridgeConfig {
+        let mut config = BridgeConfig::new(
+            Addressing::Static {
+                address: self.address,
+                gateway: self.gateway,
+            },
+            seed,
+        );
+        if let Some(mac) = self.mac {
+            config.mac = mac;
+        }
+        config.ingress_loss = self.ingress_loss.unwrap_or(self.loss);
+        config.egress_loss = self.egress_loss.unwrap_or(self.loss);
+        config.pcap = self.pcap.clone();
+        config.run_for = self.duration;
+        config.apps = self.apps.specs();
+        config.verbose = !self.quiet;
+        config
+    }
+}
+
+/// Runs the bridge in the foreground. Exit status: 0 when every client app
+/// got all its answers, 1 when some did not, 2 on bad input or setup errors.
+pub fn run(args: TapArgs) -> ExitCode {
+    let seed = match args.seed.map_or_else(random_seed, Ok) {
+        Ok(seed) => seed,
+        Err(e) => return fail(format_args!("cannot read a seed from the OS: {e}")),
+    };
+    let device = match TapDevice::open(&args.tap) {
+        Ok(device) => device,
+        Err(e) => return fail(format_args!("cannot open TAP device {}: {e}", args.tap)),
+    };
+    if let Err(e) = crate::stop_on_interrupt() {
+        return fail(format_args!("cannot catch interrupts: {e}"));
+    }
+    let config = args.bridge_config(seed);
+    eprintln!(
+        "seqs-tap on {}: {} mac {} seed {}",
+        args.tap, args.address, config.mac, seed
+    );
+    let report = match Bridge::new(device, config).and_then(Bridge::run) {
+        Ok(report) => report,
+        Err(e) => return fail(format_args!("bridge failed: {e}")),
+    };
+    print_report(&report);
+    if report.apps.iter().all(Report::is_complete) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn fail(what: std::fmt::Arguments<'_>) -> ExitCode {
+    eprintln!("seqs-tap: {what}");
+    ExitCode::from(2)
+}
+
+fn print_report(report: &BridgeReport) {
+    for app in &report.apps {
+        println!("{app}");
+    }
+    let b = &report.bridge;
+    let s = &report.stack;
+    println!(
+        "bridge: {:.3} s, stopped {:?}, seed {}, {} frames read ({} lost), {} written ({} lost, {} write errors)",
+        report.elapsed.as_secs_f64(),
+        report.stopped,
+        report.seed,
+        b.frames_read,
+        b.ingress_lost,
+        b.frames_written,
+        b.egress_lost,
+        b.write_errors
+    );
+    println!(
+        "stack: {} frames in, {} out, arp {}/{}, icmp {}/{}, udp {}/{}, tcp {}/{}",
+        s.frames_in,
+        s.frames_out,
+        s.arp_in,
+        s.arp_out,
+        s.icmp_in,
+        s.icmp_out,
+        s.udp_in,
+        s.udp_out,
+        s.tcp_in,
+        s.tcp_out
+    );
+    for (reason, n) in s.nonzero_drops() {
+        println!("  dropped {reason}: {n}");
+    }
+}
+
+fn parse_cidr(s: &str) -> Result<Ipv4Cidr, String> {
+    let (addr, len) = s
+        .split_once('/')
+        .ok_or_else(|| format!("{s:?}: expected ADDR/LEN, e.g. 192.0.2.2/24"))?;
+    let addr: Ipv4Addr = addr.parse().map_err(|e| format!("{addr:?}: {e}"))?;
+    let len: u8 = len.parse().map_err(|e| format!("{len:?}: {e}"))?;
+    Ipv4Cidr::new(addr, len).ok_or_else(|| format!("prefix length {len} is over 32"))
+}
+
+fn parse_mac(s: &str) -> Result<EthernetAddress, String> {
+    let mut mac = [0u8; 6];
+    let mut parts = s.split(':');
+    for byte in &mut mac {
+        let part = parts
+            .next()
+            .ok_or_else(|| format!("{s:?}: too few octets"))?;
+        *byte = u8::from_str_radix(part, 16).map_err(|e| format!("{part:?}: {e}"))?;
+    }
+    match parts.next() {
+        Some(_) => Err(format!("{s:?}: too many octets")),
+        None => Ok(EthernetAddress(mac)),
+    }
+}
+
+/// `250ms`, `30s`, `2m`, `1500us`, or bare seconds (`1.5`).
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let (number, unit) = s.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("{s:?}: expected a duration such as 250ms or 30s"))?;
+    let scale = match unit.trim() {
+        "" | "s" => 1.0,
+        "ms" => 1e-3,
+        "us" => 1e-6,
+        "m" | "min" => 60.0,
+        other => return Err(format!("{s:?}: unknown unit {other:?} (us, ms, s, m)")),
+    };
+    std::time::Duration::try_from_secs_f64(value * scale).map_err(|e| format!("{s:?}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        tap: TapArgs,
+    }
+
+    #[test]
+    fn parses_a_full_command_line() {
+        let cli = Cli::try_parse_from([
+            "tap",
+            "--tap",
+            "t0",
+            "--address",
+            "192.0.2.2/24",
+            "--gateway",
+            "192.0.2.1",
+            "--mac",
+            "02:00:00:00:00:09",
+            "--seed",
+            "7",
+            "--loss",
+            "5%",
+            "--egress-loss",
+            "0.5",
+            "--duration",
+            "1.5s",
+            "--ping",
+            "192.0.2.1",
+            "--ping-count",
+            "3",
+            "--udp-echo",
+            "7",
+            "--udp-send",
+            "192.0.2.1:9000",
+        ])
+        .unwrap();
+        let config = cli.tap.bridge_config(7);
+        assert_eq!(config.mac, EthernetAddress([2, 0, 0, 0, 0, 9]));
+        assert_eq!(config.ingress_loss, LossRate::new(0.05).unwrap());
+        assert_eq!(config.egress_loss, LossRate::new(0.5).unwrap());
+        assert_eq!(config.run_for, Some(std::time::Duration::from_millis(1500)));
+        assert_eq!(config.apps.len(), 3);
+        assert!(matches!(&config.apps[0], AppSpec::Ping(p) if p.count == 3));
+        assert_eq!(config.apps[1], AppSpec::UdpEcho(UdpEchoSpec { port: 7 }));
+    }
+
+    #[test]
+    fn rejects_bad_values() {
+        assert!(parse_cidr("192.0.2.2").is_err());
+        assert!(parse_cidr("192.0.2.2/33").is_err());
+        assert!(parse_mac("02:00:00:00:00").is_err());
+        assert!(parse_mac("02:00:00:00:00:00:00").is_err());
+        assert!(parse_mac("zz:00:00:00:00:00").is_err());
+        assert!(parse_duration("5 parsecs").is_err());
+        assert!(parse_duration("-1s").is_err());
+        assert_eq!(
+            parse_duration("250ms"),
+            Ok(std::time::Duration::from_millis(250))
+        );
+        assert_eq!(
+            parse_duration("2m"),
+            Ok(std::time::Duration::from_secs(120))
+        );
+    }
+}
