@@ -94,5 +94,7 @@ scenarios! {
     dns_then_ping => "dns-then-ping",
     ntp_asymmetric => "ntp-asymmetric",
     quickstart => "quickstart",
+    partition_heals => "partition-heals",
+    tcp_bulk_lfn => "tcp-bulk-lfn",
     udp_bursty_loss => "udp-bursty-loss",
 }

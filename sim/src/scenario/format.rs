@@ -98,6 +98,7 @@ pub struct HostDef {
     pub address: Option<Spanned<AddressDef>>,
     pub mtu: Option<Spanned<Size>>,
     pub capacities: Option<CapacitiesDef>,
+    pub tcp: Option<TcpDef>,
     #[serde(default, rename = "app")]
     pub apps: Vec<Spanned<AppDef>>,
 }
@@ -154,6 +155,28 @@ pub struct CapacitiesDef {
     pub udp_tx: Option<Size>,
     pub tcp_rx: Option<Size>,
     pub tcp_tx: Option<Size>,
+}
+
+/// `tcp = { ... }`: TCP options of every connection on the host.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TcpDef {
+    pub mss: Option<Spanned<u16>>,
+    pub rto_initial: Option<Duration>,
+    pub rto_min: Option<Duration>,
+    pub rto_max: Option<Duration>,
+    pub syn_retries: Option<u8>,
+    pub max_retries: Option<u8>,
+    /// `"0s"` turns delayed ACKs off.
+    pub ack_delay: Option<Duration>,
+    pub nagle: Option<bool>,
+    /// Idle time before keep-alive probes; absent: no keep-alive.
+    pub keepalive: Option<Duration>,
+    pub keepalive_probes: Option<u8>,
+    pub time_wait: Option<Duration>,
+    pub window_scaling: Option<bool>,
+    pub timestamps: Option<bool>,
+    pub sack: Option<bool>,
 }
 
 /// `loss = "1%"` (independent), `loss = { rate = "5%", burst = 4 }`
@@ -416,6 +439,7 @@ pub struct UdpSendDef {
 #[serde(deny_unknown_fields)]
 pub struct TcpSinkDef {
     pub port: u16,
+    pub backlog: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -430,6 +454,7 @@ pub struct TcpBulkDef {
 #[serde(deny_unknown_fields)]
 pub struct HttpServerDef {
     pub port: Option<u16>,
+    pub backlog: Option<usize>,
     pub routes: Vec<RouteDef>,
 }
 

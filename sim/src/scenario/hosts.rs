@@ -8,7 +8,7 @@ use seqs::wire::{EthernetAddress, Ipv4Cidr};
 use toml::Spanned;
 
 use super::apps;
-use super::format::{AddressDef, CapacitiesDef, DirectionDef, HostDef, Names, StaticDef};
+use super::format::{AddressDef, CapacitiesDef, DirectionDef, HostDef, Names, StaticDef, TcpDef};
 use super::validate::{Checker, Kind};
 use crate::host::{AddressSource, HostCapacities, HostConfig};
 
@@ -139,6 +139,7 @@ pub fn configs(
         let def = def.get_ref();
         let mtu = host_mtu(ck, def);
         let capacities = capacities(def.capacities.as_ref().unwrap_or(&CapacitiesDef::default()));
+        let tcp = tcp_config(ck, def.tcp.as_ref().unwrap_or(&TcpDef::default()), mtu);
         let address = def.address.as_ref();
         if address.is_none() && !def.apps.is_empty() {
             ck.error(
@@ -165,6 +166,7 @@ pub fn configs(
                 address,
                 mtu,
                 capacities,
+                tcp,
                 apps: app_configs.clone(),
             });
             out.push((member.clone(), config));
@@ -279,5 +281,44 @@ fn capacities(def: &CapacitiesDef) -> HostCapacities {
         udp_tx_bytes: bytes(def.udp_tx, d.udp_tx_bytes),
         tcp_rx_bytes: bytes(def.tcp_rx, d.tcp_rx_bytes),
         tcp_tx_bytes: bytes(def.tcp_tx, d.tcp_tx_bytes),
+    }
+}
+
+/// The host's TCP options: the stack's defaults where nothing was written.
+fn tcp_config(ck: &mut Checker<'_>, def: &TcpDef, mtu: usize) -> seqs::tcp::Config {
+    let d = seqs::tcp::Config::default();
+    let time = |v: Option<super::Duration>, default| v.map_or(default, |t| t.0.to_stack());
+    if let Some(mss) = &def.mss {
+        let largest = mtu.saturating_sub(40);
+        if !(64..=largest).contains(&usize::from(*mss.get_ref())) {
+            ck.error(
+                mss.span(),
+                format!(
+                    "MSS of {} bytes is impossible: expected 64 to {largest} (the MTU less 40)",
+                    mss.get_ref()
+                ),
+            );
+        }
+    }
+    seqs::tcp::Config {
+        mss: def.mss.as_ref().map_or(d.mss, |m| *m.get_ref()),
+        rto_initial: time(def.rto_initial, d.rto_initial),
+        rto_min: time(def.rto_min, d.rto_min),
+        rto_max: time(def.rto_max, d.rto_max),
+        syn_retries: def.syn_retries.unwrap_or(d.syn_retries),
+        max_retries: def.max_retries.unwrap_or(d.max_retries),
+        ack_delay: match def.ack_delay {
+            Some(t) if t.0.is_zero() => None,
+            Some(t) => Some(t.0.to_stack()),
+            None => d.ack_delay,
+        },
+        nagle: def.nagle.unwrap_or(d.nagle),
+        keepalive: def.keepalive.map(|t| t.0.to_stack()).or(d.keepalive),
+        keepalive_probes: def.keepalive_probes.unwrap_or(d.keepalive_probes),
+        time_wait: time(def.time_wait, d.time_wait),
+        window_scaling: def.window_scaling.unwrap_or(d.window_scaling),
+        timestamps: def.timestamps.unwrap_or(d.timestamps),
+        sack: def.sack.unwrap_or(d.sack),
+        ..d
     }
 }
