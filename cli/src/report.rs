@@ -132,24 +132,44 @@ fn app_totals(out: &mut String, hosts: &serde_json::Map<String, Value>) {
     }
 }
 
-/// Link drops by direction and reason, and the stacks' own drops.
+/// Link drops by direction and reason (totals past `DETAIL_HOSTS` lines),
+/// and the stacks' own drops.
 fn drops(out: &mut String, s: &Value) {
     let _ = writeln!(out, "\ndrops by reason");
-    let mut any = false;
+    let mut lines = Vec::new();
+    let mut totals: BTreeMap<String, u64> = BTreeMap::new();
     for (name, link) in s["links"].as_object().into_iter().flatten() {
         for (lane, from, to) in [("a_to_b", "a", "b"), ("b_to_a", "b", "a")] {
+            for (reason, n) in link[lane]["dropped"].as_object().into_iter().flatten() {
+                *totals.entry(reason.clone()).or_default() += n.as_u64().unwrap_or(0);
+            }
             let reasons = nonzero(&link[lane]["dropped"]);
             if !reasons.is_empty() {
-                any = true;
-                let _ = writeln!(
-                    out,
-                    "  link {name} {}>{}: {}",
+                let ends = (
                     link[from].as_str().unwrap_or("?"),
                     link[to].as_str().unwrap_or("?"),
-                    reasons
                 );
+                lines.push(format!("  link {name} {}>{}: {reasons}", ends.0, ends.1));
             }
         }
+    }
+    let mut any = !lines.is_empty();
+    if lines.len() <= DETAIL_HOSTS {
+        lines.iter().for_each(|l| {
+            let _ = writeln!(out, "{l}");
+        });
+    } else {
+        let totals: Vec<String> = totals
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(k, n)| format!("{k}={n}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {} link directions dropped frames: {}",
+            lines.len(),
+            totals.join(" ")
+        );
     }
     let mut stacks: BTreeMap<String, (u64, Vec<&str>)> = BTreeMap::new();
     for (name, host) in s["hosts"].as_object().into_iter().flatten() {
@@ -163,8 +183,8 @@ fn drops(out: &mut String, s: &Value) {
             entry.1.push(name);
         }
     }
+    any |= !stacks.is_empty();
     for (reason, (n, hosts)) in &stacks {
-        any = true;
         let shown: Vec<&str> = hosts.iter().take(5).copied().collect();
         let more = if hosts.len() > shown.len() {
             format!(" and {} more", hosts.len() - shown.len())
