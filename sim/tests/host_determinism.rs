@@ -26,14 +26,7 @@ fn busy_net() -> Net {
     let server = fixed(1)
         .app(app("dhcpd", 0, dhcp_server(SimDuration::from_secs(30))))
         .app(app("named", 0, zone))
-        .app(app(
-            "sink",
-            0,
-            AppKind::TcpSink(TcpSinkConfig {
-                port: 9,
-                backlog: 2,
-            }),
-        ));
+        .app(app("sink", 0, AppKind::TcpSink(TcpSinkConfig { port: 9 })));
     let client = |n: u64| {
         dhcp()
             .app(app(

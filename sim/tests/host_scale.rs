@@ -51,10 +51,7 @@ fn server() -> HostConfig {
         .app(AppConfig::new(
             "sink",
             SimDuration::ZERO,
-            AppKind::TcpSink(TcpSinkConfig {
-                port: 9,
-                backlog: 32,
-            }),
+            AppKind::TcpSink(TcpSinkConfig { port: 9 }),
         ))
 }
 

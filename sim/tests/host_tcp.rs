@@ -24,10 +24,7 @@ fn bulk(bytes: u64) -> AppKind {
 }
 
 fn sink() -> AppKind {
-    AppKind::TcpSink(TcpSinkConfig {
-        port: 5001,
-        backlog: 2,
-    })
+    AppKind::TcpSink(TcpSinkConfig { port: 5001 })
 }
 
 /// `rx` receives on 192.0.2.1; `tx` sends `bytes` to it. `wan` is the

@@ -316,13 +316,11 @@ pub struct UdpSendConfig {
 }
 
 /// Accepts TCP connections and verifies each byte stream a bulk sender
-/// produces.
+/// produces. Concurrent connections are bounded by the host's socket slots
+/// (one listens; a SYN finding none is refused).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TcpSinkConfig {
     pub port: u16,
-    /// Sockets kept listening: connections that arrive together beyond
-    /// this are refused (RST) until one is accepted.
-    pub backlog: usize,
 }
 
 /// Connects and sends `bytes` of a seeded pattern, then closes.
@@ -337,8 +335,6 @@ pub struct TcpBulkConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpServerConfig {
     pub port: u16,
-    /// Sockets kept listening (see [`TcpSinkConfig::backlog`]).
-    pub backlog: usize,
     pub routes: Vec<HttpRoute>,
 }
 

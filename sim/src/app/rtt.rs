@@ -1,4 +1,4 @@
-//! Round-trip samples and their summary metrics.
+//! Latency samples (round trips, fetch times) and their summary metrics.
 
 use super::AppResult;
 
@@ -15,13 +15,19 @@ impl Rtts {
     /// Sets `rtt_min_us`, `rtt_avg_us` and `rtt_max_us` when there are
     /// samples.
     pub fn report(&self, result: &mut AppResult) {
+        self.report_as(result, ["rtt_min_us", "rtt_avg_us", "rtt_max_us"]);
+    }
+
+    /// Sets the minimum, average and maximum under `names`.
+    pub fn report_as(&self, result: &mut AppResult, names: [&'static str; 3]) {
         let (Some(min), Some(max)) = (self.samples_us.iter().min(), self.samples_us.iter().max())
         else {
             return;
         };
         let avg = self.samples_us.iter().sum::<u64>() / self.samples_us.len() as u64;
-        result.set("rtt_min_us", *min);
-        result.set("rtt_avg_us", avg);
-        result.set("rtt_max_us", *max);
+        let [min_name, avg_name, max_name] = names;
+        result.set(min_name, *min);
+        result.set(avg_name, avg);
+        result.set(max_name, *max);
     }
 }

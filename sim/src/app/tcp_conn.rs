@@ -1,6 +1,6 @@
 //! TCP sockets an app drives, with their state changes traced
-//! (`tcp state=ESTABLISHED remote=a.b.c.d:p`), and listeners kept up to a
-//! backlog for servers.
+//! (`tcp state=ESTABLISHED remote=a.b.c.d:p`), and the listener of a
+//! server.
 
 use std::net::SocketAddrV4;
 
@@ -45,52 +45,51 @@ impl Conn {
     }
 }
 
-/// Sockets listening on one port, topped up to a backlog: each accepted
-/// connection leaves the set and is replaced when a socket slot is free.
-pub(crate) struct Listeners {
+/// A socket listening on a port for a server. The host polls its apps
+/// after every frame, so a listener that took a connection is replaced
+/// before the next SYN can arrive: one is always enough, and what bounds
+/// concurrent connections is the host's socket slots (a SYN that finds no
+/// listener is refused with a RST).
+pub(crate) struct Listener {
     port: u16,
-    backlog: usize,
-    sockets: Vec<Conn>,
+    socket: Option<Conn>,
 }
 
-impl Listeners {
-    pub fn new(port: u16, backlog: usize) -> Self {
-        Listeners {
-            port,
-            backlog: backlog.max(1),
-            sockets: Vec::new(),
-        }
+impl Listener {
+    pub fn new(port: u16) -> Self {
+        Listener { port, socket: None }
     }
 
-    /// Tops the set up to the backlog; `false` when none listens (no socket
-    /// slot was free, or the port is taken).
+    /// Makes sure a socket listens; `false` when none does (no socket slot
+    /// was free, or the port is taken).
     pub fn fill(&mut self, cx: &mut AppCx<'_, '_>) -> bool {
-        while self.sockets.len() < self.backlog {
+        if self.socket.is_none() {
             let Some(h) = cx.stack.add_tcp_socket(tcp_socket(cx.caps, *cx.tcp)) else {
-                break;
+                return false;
             };
             if cx.stack.tcp_listen(h, self.port).is_err() {
                 cx.stack.remove_socket(h);
-                break;
+                return false;
             }
-            self.sockets.push(Conn::new(h, State::Listen));
+            self.socket = Some(Conn::new(h, State::Listen));
         }
-        !self.sockets.is_empty()
+        true
     }
 
-    /// Takes the listeners that got a connection out of the set.
-    pub fn accept(&mut self, cx: &mut AppCx<'_, '_>) -> Vec<Conn> {
-        let mut accepted = Vec::new();
-        let mut index = 0;
-        while index < self.sockets.len() {
-            match self.sockets[index].observe(cx) {
-                Some(State::Listen) => index += 1,
-                Some(_) => accepted.push(self.sockets.remove(index)),
-                None => {
-                    self.sockets.remove(index);
-                }
+    /// The connection the listener took, if it did; a new listener is put
+    /// in its place when a socket slot is free.
+    pub fn accept(&mut self, cx: &mut AppCx<'_, '_>) -> Option<Conn> {
+        let mut socket = self.socket.take()?;
+        match socket.observe(cx) {
+            Some(State::Listen) => {
+                self.socket = Some(socket);
+                None
             }
+            Some(_) => {
+                self.fill(cx);
+                Some(socket)
+            }
+            None => None,
         }
-        accepted
     }
 }

@@ -1,8 +1,8 @@
 //! Accepts TCP connections on a port and verifies each stream a bulk sender
 //! produces, byte for byte (see [`super::pattern`]).
 //!
-//! `backlog` sockets listen (a new one replaces each accepted connection,
-//! when a socket slot is free). Traces each stream's end (`stream verified bytes=..
+//! One socket listens, replaced as soon as it takes a connection (see
+//! [`Listener`]). Traces each stream's end (`stream verified bytes=..
 //! checksum=..`, or `stream aborted ..`). Runs for the whole run, and
 //! fails at the first byte that differs from the pattern or a stream that
 //! ends short. Metrics: `accepted`, `verified` (complete, intact streams),
@@ -12,7 +12,7 @@
 use seqs::tcp::{self, State};
 
 use super::pattern::{Digest, Stream, HEADER_LEN};
-use super::tcp_conn::{Conn, Listeners};
+use super::tcp_conn::{Conn, Listener};
 use super::{App, AppCx, AppResult, TcpSinkConfig};
 use crate::time::SimTime;
 
@@ -32,7 +32,7 @@ struct Incoming {
 pub(crate) struct TcpSink {
     port: u16,
     started: bool,
-    listeners: Listeners,
+    listener: Listener,
     conns: Vec<Incoming>,
     accepted: u64,
     verified: u64,
@@ -56,7 +56,7 @@ impl TcpSink {
         TcpSink {
             port: config.port,
             started: false,
-            listeners: Listeners::new(config.port, config.backlog),
+            listener: Listener::new(config.port),
             conns: Vec::new(),
             accepted: 0,
             verified: 0,
@@ -67,20 +67,21 @@ impl TcpSink {
         }
     }
 
-    /// Moves listeners that took a connection to the connections.
+    /// Moves a connection the listener took to the connections.
     fn accept(&mut self, cx: &mut AppCx<'_, '_>) -> bool {
-        let accepted = self.listeners.accept(cx);
-        self.accepted += accepted.len() as u64;
-        let any = !accepted.is_empty();
-        self.conns.extend(accepted.into_iter().map(|conn| Incoming {
+        let Some(conn) = self.listener.accept(cx) else {
+            return false;
+        };
+        self.accepted += 1;
+        self.conns.push(Incoming {
             conn,
             header: Vec::with_capacity(HEADER_LEN),
             stream: None,
             offset: 0,
             digest: Digest::default(),
             done: false,
-        }));
-        any
+        });
+        true
     }
 
     fn read(&mut self, cx: &mut AppCx<'_, '_>, index: usize) -> Read {
@@ -162,14 +163,13 @@ impl App for TcpSink {
         let mut acted = !self.started;
         if !self.started {
             self.started = true;
-            if !self.listeners.fill(cx) {
+            if !self.listener.fill(cx) {
                 result.fail(format!("cannot listen on port {}", self.port));
                 return true;
             }
         }
         if self.accept(cx) {
             acted = true;
-            self.listeners.fill(cx);
         }
         let mut index = 0;
         while index < self.conns.len() {

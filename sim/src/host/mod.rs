@@ -8,15 +8,43 @@
 //! is the earliest of the stack's `poll_at`, its apps' deadlines and the
 //! start times of apps not yet started: there is no periodic tick.
 //!
-//! Trace lines (kinds; details are `key=value` words):
+//! A restart builds a fresh host (stack, lease, apps and their results
+//! are lost; apps start again relative to the new boot).
+//!
+//! Trace lines: `<time> <host>[/<app>] <kind> <details>`, details being
+//! `key=value` words (a failure reason is quoted). Kinds:
 //!
 //! ```text
-//! 0.000000000 h1 dhcp state=selecting
-//! 1.000300000 h1 addr configured cidr=192.0.2.100/24 gw=192.0.2.1 dns=192.0.2.53
+//! 0.000000000 h1 dhcp state=selecting          DHCP client state changes
+//! 0.000900000 h1 addr configured cidr=192.0.2.100/24 gw=192.0.2.1 dns=192.0.2.1 ntp=-
 //! 9.000000000 h1 addr lost cidr=192.0.2.100/24
-//! 2.000000000 h1/ping app start kind=ping
+//! 0.000000000 h1 error no socket for the dhcp client
+//! 2.000000000 h1/ping app start kind=ping      app lifecycle, with metrics:
 //! 5.001000000 h1/ping app succeeded received=3 rtt_avg_us=400 ... sent=3
-//! 5.001000000 h1/ping app failed reason="no reply" ...
+//! 5.001000000 h1/ping app failed reason="no reply" received=0 sent=3
+//! 2.000400000 h1/ping dns resolved name=www.example.test addrs=192.0.2.80
+//! 2.000400000 h1/ping dns failed name=nowhere.test error=nxdomain
+//! 2.001200000 h1/ping ping reply from=192.0.2.80 seq=0 rtt_us=800
+//! 7.004000000 h1/ntp ntp sample offset_us=1504000 delay_us=10000 stratum=2
+//! 0.000300000 srv/dhcpd lease bound addr=192.0.2.100 mac=02:00:00:00:00:02
+//! 0.100100000 h1/bulk tcp state=ESTABLISHED remote=192.0.2.1:9
+//! 1.200000000 srv/sink stream verified bytes=1048576 checksum=2033359237
+//! 1.200000000 srv/sink stream corrupt byte 5 differs from the pattern
+//! 1.200000000 srv/sink stream aborted after=4096
+//! 0.300000000 h1/get http status=200 bytes=10000 latency_us=1450
+//! ```
+//!
+//! Summary ([`Node::summary`]):
+//!
+//! ```text
+//! { "boot": 0, "address": "192.0.2.100/24" | null, "gateway": "192.0.2.1" | null,
+//!   "dhcp": "bound" | ... | null (static),
+//!   "stack": { "frames_in", "frames_out", "bytes_in", "bytes_out", "arp_in",
+//!              "arp_out", "icmp_in", "icmp_out", "udp_in", "udp_out", "tcp_in",
+//!              "tcp_out", "fragments_in", "datagrams_reassembled",
+//!              "egress_drops", "drops": { "<stack drop reason>": n, ... } },
+//!   "apps": { "<name>": { "kind", "status", "reason"?, "started_ns",
+//!                         "finished_ns", "metrics": {..}, "addresses": [..] } } }
 //! ```
 
 mod config;
