@@ -280,7 +280,6 @@ fn fragmented_datagrams_from_linux_are_reassembled() {
 /// Linux fragments a 3000-byte echo request; we reassemble it but cannot
 /// fragment the reply, which the stack drops as exceeding the MTU.
 #[test]
-#[ignore = "stack: no IPv4 fragmentation on egress (replies over the MTU are dropped)"]
 fn linux_pings_with_fragmented_requests() {
     let Some(mut lab) = Lab::new("fragmented_ping", &["ping"]) else {
         return;
