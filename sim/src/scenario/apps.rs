@@ -16,9 +16,6 @@ use crate::app::{
 };
 use crate::time::SimDuration;
 
-/// Listening sockets of a server when the scenario does not say.
-const DEFAULT_BACKLOG: usize = 4;
-
 const KINDS: &str = "dhcp_server, dns_server, ntp_server, ntp_client, dns_lookup, ping, udp_echo, udp_send, tcp_sink, tcp_bulk, http_server or http_get";
 
 /// The apps of one host table; `is_static`: the host has a static address
@@ -116,10 +113,7 @@ fn kinds(ck: &mut Checker<'_>, app: &AppDef, is_static: bool) -> Vec<Option<AppK
         }));
     }
     if let Some(d) = &app.tcp_sink {
-        kinds.push(Some(AppKind::TcpSink(TcpSinkConfig {
-            port: d.port,
-            backlog: d.backlog.unwrap_or(DEFAULT_BACKLOG),
-        })));
+        kinds.push(Some(AppKind::TcpSink(TcpSinkConfig { port: d.port })));
     }
     if let Some(d) = &app.tcp_bulk {
         kinds.push(target(ck, &d.target).map(|target| {
@@ -274,7 +268,6 @@ fn http_server(d: &HttpServerDef) -> HttpServerConfig {
         .collect();
     HttpServerConfig {
         port: d.port.unwrap_or(80),
-        backlog: d.backlog.unwrap_or(DEFAULT_BACKLOG),
         routes,
     }
 }

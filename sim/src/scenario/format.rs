@@ -439,7 +439,6 @@ pub struct UdpSendDef {
 #[serde(deny_unknown_fields)]
 pub struct TcpSinkDef {
     pub port: u16,
-    pub backlog: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -454,7 +453,6 @@ pub struct TcpBulkDef {
 #[serde(deny_unknown_fields)]
 pub struct HttpServerDef {
     pub port: Option<u16>,
-    pub backlog: Option<usize>,
     pub routes: Vec<RouteDef>,
 }
 
