@@ -99,7 +99,12 @@ struct Options {
 fn execute(scenario: &Scenario, options: Options, json: bool) -> Status {
     let mut progress = Progress::new(scenario.name.clone());
     let mut report_progress = |now: SimTime, end: SimTime| {
-        progress.update(now.as_nanos(), end.as_nanos(), &format!("{now}s of {end}s"));
+        let (done, total) = (Duration(now - SimTime::ZERO), Duration(end - SimTime::ZERO));
+        progress.update(
+            now.as_nanos(),
+            end.as_nanos(),
+            &format!("{done} of {total}"),
+        );
     };
     let started = std::time::Instant::now();
     let outcome = scenario.run(RunOptions {
