@@ -1,6 +1,6 @@
 //! Hundreds and a thousand `seqs` hosts on a tree of switches: each leases
-//! an address from one DHCP server, then sends a verified TCP stream to it.
-//! Every host's result is checked.
+//! an address from one server's DHCP, resolves the server's web name with
+//! its DNS and fetches a page over HTTP. Every host's result is checked.
 //!
 //! Broadcasts (DHCP discovery, gratuitous ARP, the server's ARP requests)
 //! reach every host, so events grow with the square of the host count: the
@@ -16,13 +16,18 @@ use std::net::Ipv4Addr;
 use host_support::*;
 use seqs::dhcp::AddressRange;
 use seqs::wire::{EthernetAddress, Ipv4Cidr};
-use seqs_sim::app::{AppConfig, AppKind, DhcpServerConfig, Target, TcpBulkConfig, TcpSinkConfig};
+use seqs_sim::app::{
+    AppConfig, AppKind, DhcpServerConfig, DnsServerConfig, HttpGetConfig, HttpRoute,
+    HttpServerConfig, RecordData, Target, ZoneRecord,
+};
 use seqs_sim::host::{network_factory, AddressSource, HostConfig};
 use seqs_sim::{
     SharedBuffer, SimDuration, SimTime, Simulation, SwitchConfig, Topology, Trace, TraceFilter,
 };
 
 const SERVER: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
+const WEB: &str = "www.example.test";
+const PAGE: usize = 4096;
 
 fn client_mac(i: usize) -> EthernetAddress {
     let [_, a, b, c] = (i as u32 + 1).to_be_bytes();
@@ -49,21 +54,43 @@ fn server() -> HostConfig {
             AppKind::DhcpServer(dhcpd),
         ))
         .app(AppConfig::new(
-            "sink",
+            "named",
             SimDuration::ZERO,
-            AppKind::TcpSink(TcpSinkConfig { port: 9 }),
+            AppKind::DnsServer(DnsServerConfig {
+                zone: vec![ZoneRecord {
+                    name: WEB.into(),
+                    ttl: 300,
+                    data: RecordData::A(SERVER),
+                }],
+            }),
+        ))
+        .app(AppConfig::new(
+            "httpd",
+            SimDuration::ZERO,
+            AppKind::HttpServer(HttpServerConfig {
+                port: 80,
+                routes: vec![HttpRoute {
+                    path: "/".into(),
+                    status: 200,
+                    body: vec![b'x'; PAGE],
+                }],
+            }),
         ))
 }
 
-/// Client `i` sends 4 KiB, starting at its own time (staggered over 5 s).
+/// Client `i` fetches the page by name, starting at its own time
+/// (staggered over 5 s).
 fn client(i: usize) -> HostConfig {
     dhcp().app(AppConfig::new(
-        "bulk",
+        "get",
         SimDuration::from_millis(1_000 + (i as u64 * 5) % 5_000),
-        AppKind::TcpBulk(TcpBulkConfig {
-            target: Target::Addr(SERVER),
-            port: 9,
-            bytes: 4096,
+        AppKind::HttpGet(HttpGetConfig {
+            target: Target::Name(WEB.into()),
+            port: 80,
+            path: "/".into(),
+            count: 1,
+            keep_alive: false,
+            expect_status: 200,
         }),
     ))
 }
@@ -120,8 +147,9 @@ fn fleet(leaves: usize, per_leaf: usize) {
             Some(a) => addrs.push(a.to_string()),
             None => failures.push(format!("{host}: no address")),
         }
-        if n["apps"]["bulk"]["status"] != "succeeded" {
-            failures.push(format!("{host}: {}", n["apps"]["bulk"]));
+        let get = &n["apps"]["get"];
+        if get["status"] != "succeeded" || get["metrics"]["bytes"] != PAGE {
+            failures.push(format!("{host}: {get}"));
         }
     }
     assert!(
@@ -135,8 +163,8 @@ fn fleet(leaves: usize, per_leaf: usize) {
     assert_eq!(addrs.len(), clients, "distinct leases");
     let n = clients as i64;
     assert_eq!(metric(&sim, "srv", "dhcpd", "leases"), n);
-    assert_eq!(metric(&sim, "srv", "sink", "verified"), n);
-    assert_eq!(metric(&sim, "srv", "sink", "bytes"), n * 4096);
+    assert_eq!(metric(&sim, "srv", "httpd", "requests"), n);
+    assert_eq!(metric(&sim, "srv", "httpd", "bytes"), n * PAGE as i64);
     let succeeded = trace
         .text()
         .lines()
@@ -146,12 +174,12 @@ fn fleet(leaves: usize, per_leaf: usize) {
 }
 
 #[test]
-fn two_hundred_hosts_lease_then_send_verified_streams() {
+fn two_hundred_hosts_lease_resolve_and_fetch() {
     fleet(4, 50);
 }
 
 #[test]
 #[cfg_attr(debug_assertions, ignore = "minutes unoptimised: run with --release")]
-fn a_thousand_hosts_lease_then_send_verified_streams() {
+fn a_thousand_hosts_lease_resolve_and_fetch() {
     fleet(20, 50);
 }

@@ -211,3 +211,28 @@ fn connecting_to_a_closed_port_fails_the_sender() {
     assert_eq!(r["reason"], "connection lost before the transfer completed");
     assert_eq!(node(&sim, "rx")["stack"]["drops"]["tcp_no_socket"], 1);
 }
+
+#[test]
+fn a_receiver_restart_resets_the_transfer() {
+    // The restarted receiver has no memory of the connection: the sender's
+    // next segment reaches a fresh listener, which answers it with a RST,
+    // and the transfer fails, visibly.
+    let net = transfer(MIB, LinkConfig::symmetric(wan(5, 20)), fixed(2));
+    let trace = SharedBuffer::new();
+    let mut sim = net.simulation(1, &trace);
+    sim.schedule(SimTime::from_millis(150), Fault::Crash("rx".into()))
+        .unwrap();
+    sim.schedule(SimTime::from_secs(1), Fault::Restart("rx".into()))
+        .unwrap();
+    sim.run_until(SimTime::from_secs(30));
+    sim.finish().unwrap();
+    let r = result(&sim, "tx", "bulk");
+    assert_eq!(r["status"], "failed");
+    assert_eq!(r["reason"], "connection lost before the transfer completed");
+    assert!(r["metrics"]["bytes"].as_i64().unwrap() < MIB as i64);
+    assert_eq!(node(&sim, "rx")["boot"], 1);
+    assert_eq!(metric(&sim, "rx", "sink", "accepted"), 0, "a fresh sink");
+    let text = trace.text();
+    let last = lines(&text, "tx/bulk", "tcp").last().copied().unwrap();
+    assert!(last.contains("state=CLOSED"), "{last}");
+}

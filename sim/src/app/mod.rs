@@ -8,6 +8,8 @@
 mod dhcp_server;
 mod dns_lookup;
 mod dns_server;
+mod http_get;
+mod http_server;
 mod ntp_client;
 mod ntp_server;
 mod pattern;
@@ -105,7 +107,8 @@ pub(crate) fn build(kind: &AppKind) -> Box<dyn App> {
         AppKind::UdpSend(c) => Box::new(udp_send::UdpSend::new(c)),
         AppKind::TcpSink(c) => Box::new(tcp_sink::TcpSink::new(*c)),
         AppKind::TcpBulk(c) => Box::new(tcp_bulk::TcpBulk::new(c)),
-        AppKind::HttpServer(_) | AppKind::HttpGet(_) => Box::new(Unsupported),
+        AppKind::HttpServer(c) => Box::new(http_server::HttpServer::new(c)),
+        AppKind::HttpGet(c) => Box::new(http_get::HttpGet::new(c)),
     }
 }
 
@@ -124,20 +127,6 @@ pub(crate) fn replies_sent<K>(stack: &HostStack, handle: Handle<K>) -> u64 {
 /// The wall-clock meaning of the simulation clock, for NTP.
 pub(crate) fn wall_clock_epoch() -> Epoch {
     Epoch::from_unix_micros(WALL_CLOCK_EPOCH_UNIX_SECS * 1_000_000)
-}
-
-/// HTTP apps until the stack's HTTP parser lands: they fail at start.
-struct Unsupported;
-
-impl App for Unsupported {
-    fn poll(&mut self, _: &mut AppCx<'_, '_>, result: &mut AppResult) -> bool {
-        result.status = AppStatus::Failed("http is not available in this build".into());
-        true
-    }
-
-    fn poll_at(&self) -> Option<SimTime> {
-        None
-    }
 }
 
 /// One app of a host.

@@ -105,3 +105,29 @@ impl AppResult {
         v
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_form_is_stable() {
+        let mut r = AppResult {
+            started: Some(SimTime::from_millis(5)),
+            ..AppResult::default()
+        };
+        r.set("received", 3u32);
+        r.set("huge", u64::MAX);
+        r.addresses = vec![Ipv4Addr::new(192, 0, 2, 1)];
+        r.fail("no reply");
+        assert_eq!(
+            r.to_json().to_string(),
+            r#"{"addresses":["192.0.2.1"],"finished_ns":null,"metrics":{"huge":9223372036854775807,"received":3},"reason":"no reply","started_ns":5000000,"status":"failed"}"#
+        );
+        assert_eq!(
+            r.details(),
+            " huge=9223372036854775807 received=3 addrs=192.0.2.1"
+        );
+        assert_eq!(AppResult::default().to_json()["status"], "pending");
+    }
+}

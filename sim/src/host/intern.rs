@@ -63,3 +63,34 @@ pub(crate) fn zone(records: &[ZoneRecord]) -> &'static [ZoneEntry<'static>] {
         .collect();
     intern(&ZONES, &entries)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::Ipv4Addr;
+
+    use super::*;
+
+    #[test]
+    fn equal_values_share_one_copy() {
+        let r = |n| {
+            AddressRange::new(
+                Ipv4Addr::new(198, 51, 100, 1),
+                Ipv4Addr::new(198, 51, 100, n),
+            )
+        };
+        let a = ranges(&[r(10).unwrap()]);
+        let b = ranges(&[r(10).unwrap()]);
+        let c = ranges(&[r(20).unwrap()]);
+        assert!(std::ptr::eq(a, b));
+        assert!(!std::ptr::eq(a, c));
+        let zone = [ZoneRecord {
+            name: "a.example.test".into(),
+            ttl: 5,
+            data: RecordData::Cname("b.example.test".into()),
+        }];
+        let z = super::zone(&zone);
+        assert!(std::ptr::eq(z, super::zone(&zone)));
+        assert_eq!(z[0].name, "a.example.test");
+        assert_eq!(z[0].data, ZoneData::Cname("b.example.test"));
+    }
+}
