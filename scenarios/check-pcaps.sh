@@ -1,7 +1,21 @@
 #!/usr/bin/env bash
 # Every capture the catalogue produces must open in tshark with zero
-# malformed packets and zero bad IPv4/ICMP/UDP/TCP checksums. Frames a link
-# corrupted on purpose carry the pcapng FCS-error flag and are excluded
+# malformed packets and zero bad IPv4/ICMP/UDP/TCP checksums.
+#
+# A capture records each frame twice: leaving its sender's NIC and reaching
+# the receiver's. Dissected together, the two copies of one TCP stream look
+# like overlapping retransmissions to Wireshark's reassembly, which then
+# flags them as malformed. So malformed packets are looked for among the
+# outbound frames only (`-2 -R`: one copy of everything a stack sent, as a
+# single tap would see it), and checksums are checked on every frame.
+# Even one tap shows a retransmission of a segment whose PDU Wireshark has
+# already reassembled as "New fragment overlaps old data (retransmission?)";
+# such frames (ones tshark itself marks as retransmitted or out of order)
+# are not counted as malformed. Instead, every retransmitted TCP byte is
+# checked to equal the byte first sent at that sequence number.
+#
+# Frames a link corrupted on purpose carry the pcapng FCS-error flag and are
+# excluded
 # (`frame.packet_flags_crc_error == 1`; note that `!frame.packet_flags_crc_error`
 # would exclude every frame, since the field is present, false, on all of
 # them): catching those is the stack's job, and the snapshot traces show it
@@ -21,7 +35,30 @@ trap 'rm -rf "$work"' EXIT
 
 # Checksum validation is off by default in tshark; turn it on everywhere.
 checks=(-o ip.check_checksum:TRUE -o udp.check_checksum:TRUE -o tcp.check_checksum:TRUE)
-bad='frame.packet_flags_crc_error == 0 && (_ws.malformed || ip.checksum.status == 0 || icmp.checksum.status == 0 || udp.checksum.status == 0 || tcp.checksum.status == 0)'
+bad_checksum='frame.packet_flags_crc_error == 0 && (ip.checksum.status == 0 || icmp.checksum.status == 0 || udp.checksum.status == 0 || tcp.checksum.status == 0)'
+outbound='frame.packet_flags_direction == 2'
+malformed='_ws.malformed && !(tcp.analysis.retransmission || tcp.analysis.out_of_order)'
+
+# Prints "<frame> <stream> <seq>" for every TCP payload byte that differs
+# from the byte first sent at the same sequence number of the same stream.
+conflicts() {
+    tshark -r "$1" -2 -R "$outbound && tcp.len > 0" -o tcp.relative_sequence_numbers:FALSE \
+        -T fields -e frame.number -e tcp.stream -e tcp.srcport -e tcp.seq -e tcp.payload 2>/dev/null |
+        python3 -c '
+import sys
+first = {}
+for line in sys.stdin:
+    fields = line.split()
+    if len(fields) != 5:
+        continue
+    frame, stream, port, seq = fields[:4]
+    for i, byte in enumerate(bytes.fromhex(fields[4].replace(":", ""))):
+        key = (stream, port, (int(seq) + i) % 2**32)
+        if first.setdefault(key, byte) != byte:
+            print(frame, "stream", stream, "seq", key[2], "retransmitted with different data")
+            break
+'
+}
 
 # Scenarios with more hosts than this are captured at a reduced `count`:
 # the 1,000-host storm's full capture is about 1 GB of the same messages.
@@ -50,7 +87,11 @@ for file in "${files[@]}"; do
     fi
     total=$(tshark -r "$pcap" 2>/dev/null | wc -l)
     damaged=$(tshark -r "$pcap" -Y 'frame.packet_flags_crc_error == 1' 2>/dev/null | wc -l)
-    problems=$(tshark -r "$pcap" "${checks[@]}" -Y "$bad" 2>/dev/null)
+    problems=$(
+        tshark -r "$pcap" -2 -R "$outbound" -Y "$malformed" 2>/dev/null
+        conflicts "$pcap"
+        tshark -r "$pcap" "${checks[@]}" -Y "$bad_checksum" 2>/dev/null
+    )
     if [ "$total" -eq 0 ]; then
         echo "FAIL $name: tshark read no packets"
         failed=1
