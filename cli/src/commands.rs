@@ -29,6 +29,9 @@ pub struct RunArgs {
     /// `-` for standard output.
     #[arg(long, value_name = "PATH")]
     trace: Option<PathBuf>,
+    /// Trace every line, ignoring the scenario's [trace] filter.
+    #[arg(long, requires = "trace")]
+    full_trace: bool,
     /// Print the outcome (summary, verdicts) as JSON instead of text.
     #[arg(long)]
     json: bool,
@@ -83,6 +86,7 @@ pub fn run(args: &RunArgs) -> Status {
         seed: args.seed,
         until: args.until,
         trace: trace.flatten(),
+        full_trace: args.full_trace,
         pcap: pcap.flatten(),
     };
     execute(&scenario, options, args.json)
@@ -92,6 +96,7 @@ struct Options {
     seed: Option<u64>,
     until: Option<Duration>,
     trace: Option<Box<dyn Write>>,
+    full_trace: bool,
     pcap: Option<Box<dyn Write>>,
 }
 
@@ -111,6 +116,7 @@ fn execute(scenario: &Scenario, options: Options, json: bool) -> Status {
         seed: options.seed,
         until: options.until.map(|d| d.0),
         trace: options.trace,
+        full_trace: options.full_trace,
         pcap: options.pcap,
         progress: Some(&mut report_progress),
     });
@@ -163,6 +169,7 @@ pub fn quickstart() -> Status {
         seed: None,
         until: None,
         trace: Some(trace),
+        full_trace: false,
         pcap: Some(pcap),
     };
     let status = execute(&scenario, options, false);

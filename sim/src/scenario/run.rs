@@ -13,7 +13,7 @@ use crate::node::{Node, NodeCtx, Spawn};
 use crate::sim::{SimError, Simulation};
 use crate::summary::Summary;
 use crate::time::{SimDuration, SimTime};
-use crate::trace::Trace;
+use crate::trace::{Trace, TraceFilter};
 
 /// How to run: everything optional; the defaults are the scenario's own.
 #[derive(Default)]
@@ -24,6 +24,8 @@ pub struct RunOptions<'a> {
     pub until: Option<SimDuration>,
     /// Where the trace goes (filtered by the scenario's `[trace]`).
     pub trace: Option<Box<dyn Write>>,
+    /// Keep every trace line, ignoring the scenario's `[trace]` filter.
+    pub full_trace: bool,
     /// Where the pcapng capture goes.
     pub pcap: Option<Box<dyn Write>>,
     /// Called now and then with (virtual time reached, end time).
@@ -96,7 +98,12 @@ impl Scenario {
         let seed = options.seed.unwrap_or(self.seed);
         let mut sim = self.simulation(seed).map_err(io::Error::other)?;
         if let Some(out) = options.trace {
-            sim.set_trace(Trace::new(out, self.trace.clone()));
+            let filter = if options.full_trace {
+                TraceFilter::all()
+            } else {
+                self.trace.clone()
+            };
+            sim.set_trace(Trace::new(out, filter));
         }
         if let Some(out) = options.pcap {
             sim.capture_to(out)?;
