@@ -121,6 +121,32 @@ fn run_prints_a_summary_and_writes_outputs() {
 }
 
 #[test]
+fn full_trace_ignores_the_scenario_filter() {
+    let client7_lines = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "scenarios/http-tree.toml",
+            "--until",
+            "300ms",
+            "--trace",
+            "-",
+        ];
+        args.extend_from_slice(extra);
+        let o = seqs_sim(&args);
+        stdout(&o)
+            .lines()
+            .filter(|l| l.contains(" client7 "))
+            .count()
+    };
+    assert_eq!(
+        client7_lines(&[]),
+        0,
+        "client7 is not in http-tree's [trace] filter"
+    );
+    assert!(client7_lines(&["--full-trace"]) > 0);
+}
+
+#[test]
 fn run_is_deterministic_and_honours_seed_and_until() {
     let json = |args: &[&str]| {
         let o = seqs_sim(args);
