@@ -10,6 +10,7 @@ use seqs_sim::app::{
     AppKind, DnsLookupConfig, DnsServerConfig, NtpClientConfig, NtpServerConfig, OffsetExpectation,
     PingConfig, RecordData, Target, UdpEchoConfig, UdpSendConfig, ZoneRecord,
 };
+use seqs_sim::host::{AddressSource, HostConfig};
 use seqs_sim::{DirectionConfig, LinkConfig, SharedBuffer, SimDuration, SimTime};
 
 fn link(latency_us: u64) -> LinkConfig {
@@ -312,4 +313,20 @@ fn udp_datagrams_come_back_from_an_echo_server_over_a_lossy_link() {
     assert!(echoed >= received && echoed <= 200, "{echoed}");
     assert_eq!(metric(&sim, "client", "send", "bad_replies"), 0);
     assert_eq!(metric(&sim, "client", "send", "rtt_min_us"), 1_200);
+}
+
+#[test]
+fn a_name_without_resolvers_fails_at_once() {
+    let host = HostConfig::new(AddressSource::fixed(cidr(1))).app(app(
+        "ping",
+        0,
+        ping(Target::Name("www.example.test".into()), 1),
+    ));
+    let net = Net::star(vec![("a", host), ("b", fixed(2))], |_| link(100));
+    let trace = SharedBuffer::new();
+    let mut sim = net.simulation(1, &trace);
+    sim.run_until(SimTime::from_secs(1));
+    let r = result(&sim, "a", "ping");
+    assert_eq!(r["status"], "failed");
+    assert_eq!(r["reason"], "no dns servers");
 }

@@ -16,11 +16,10 @@ use seqs::socket::{Handle, Tcp};
 use seqs::tcp::{self, State};
 use seqs::Endpoint;
 
-use super::resolve::{Resolve, Step};
+use super::resolve::Resolve;
 use super::rtt::Rtts;
 use super::tcp_conn::Conn;
 use super::{App, AppCx, AppResult, AppStatus, HttpGetConfig, Target};
-use crate::host::tcp_socket;
 use crate::time::SimTime;
 
 const MAX_FIELDS: usize = 32;
@@ -100,21 +99,10 @@ impl HttpGet {
     }
 
     fn connect(&mut self, cx: &mut AppCx<'_, '_>, server: Ipv4Addr) -> Result<(), String> {
-        let h = cx
-            .stack
-            .add_tcp_socket(tcp_socket(cx.caps, *cx.tcp))
-            .ok_or("no socket for http")?;
-        let now = cx.instant();
-        if let Err(e) = cx
-            .stack
-            .tcp_connect(h, now, Endpoint::new(server, self.config.port))
-        {
-            cx.stack.remove_socket(h);
-            return Err(format!("connect refused locally: {e:?}"));
-        }
+        let conn = Conn::connect(cx, Endpoint::new(server, self.config.port))?;
         self.connections += 1;
         self.exchange = Some(Exchange {
-            conn: Conn::new(h, State::Closed),
+            conn,
             sent_at: None,
             input: Vec::new(),
             reading: Reading::Head(ResponseParser::new()),
@@ -336,22 +324,12 @@ fn consume_body(
 impl App for HttpGet {
     fn poll(&mut self, cx: &mut AppCx<'_, '_>, result: &mut AppResult) -> bool {
         self.reap(cx);
-        let Some(server) = self.server else {
-            return match self.resolve.poll(cx) {
-                Step::Idle => false,
-                Step::Acted => true,
-                Step::Failed(reason) => {
-                    result.fail(reason);
-                    true
-                }
-                Step::Resolved(addrs) => {
-                    self.server = addrs.first().copied();
-                    if self.server.is_none() {
-                        result.fail("no address for the target");
-                    }
-                    true
-                }
-            };
+        let server = match self.server {
+            Some(server) => server,
+            None => match self.resolve.first(cx, result) {
+                Ok(addr) => *self.server.insert(addr),
+                Err(acted) => return acted,
+            },
         };
         let mut acted = false;
         while self.fetched < self.config.count {
@@ -382,5 +360,54 @@ impl App for HttpGet {
 
     fn poll_at(&self) -> Option<SimTime> {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_end_where_their_framing_says() {
+        let mut counted = 0;
+        let mut input = b"hello, next".to_vec();
+        let mut rest = Rest::Length(7);
+        assert_eq!(
+            consume_body(&mut rest, &mut input, &mut counted, false),
+            Ok(true)
+        );
+        assert_eq!((counted, input.as_slice()), (7, &b"next"[..]));
+
+        let mut counted = 0;
+        let mut rest = Rest::Chunked(ChunkedDecoder::new());
+        let mut input = b"5\r\nhello\r\n3\r\nabc".to_vec();
+        assert_eq!(
+            consume_body(&mut rest, &mut input, &mut counted, false),
+            Ok(false)
+        );
+        assert_eq!(counted, 5 + 3);
+        input.extend_from_slice(b"\r\n0\r\nX-T: 1\r\n\r\nnext");
+        assert_eq!(
+            consume_body(&mut rest, &mut input, &mut counted, false),
+            Ok(true)
+        );
+        assert_eq!((counted, input.as_slice()), (8, &b"next"[..]));
+
+        let mut input = b"zz\r\n".to_vec();
+        let mut rest = Rest::Chunked(ChunkedDecoder::new());
+        assert!(consume_body(&mut rest, &mut input, &mut counted, false).is_err());
+
+        let mut counted = 0;
+        let mut rest = Rest::UntilClose;
+        let mut input = b"abc".to_vec();
+        assert_eq!(
+            consume_body(&mut rest, &mut input, &mut counted, false),
+            Ok(false)
+        );
+        assert_eq!(
+            consume_body(&mut rest, &mut input, &mut counted, true),
+            Ok(true)
+        );
+        assert_eq!(counted, 3);
     }
 }

@@ -19,19 +19,30 @@ use crate::time::SimTime;
 const MAX_FIELDS: usize = 32;
 /// Received bytes buffered per connection at most (the head limit is 8 KiB).
 const MAX_BUFFERED: usize = 16 * 1024;
+/// Pipelined requests are answered while less than this waits to be sent.
+const MAX_BACKLOG: usize = 64 * 1024;
 const READ_CHUNK: usize = 4096;
 
-/// One accepted connection.
-struct Session {
-    conn: Conn,
+/// Totals over every connection.
+#[derive(Debug, Default)]
+struct Stats {
+    requests: u64,
+    errors: u64,
+    bytes: u64,
+}
+
+/// The HTTP side of one connection, without its socket: request bytes in,
+/// response bytes out.
+#[derive(Default)]
+struct Responder {
     parser: RequestParser,
-    /// Received bytes not yet parsed or skipped.
+    /// Received bytes not yet parsed.
     input: Vec<u8>,
     /// Request body bytes still to discard.
     skip: u64,
     /// Response bytes not yet taken by the socket.
     output: Vec<u8>,
-    /// Close once the output is sent.
+    /// Close once the output is sent (no more requests are read).
     close_after: bool,
 }
 
@@ -40,46 +51,50 @@ struct Answer {
     status: u16,
     body: Vec<u8>,
     keep_alive: bool,
-    /// Bytes of the request consumed (head) and of body to skip.
+    /// Bytes of the request's head, and of its body to skip.
     head_len: usize,
     body_len: u64,
 }
 
-pub(crate) struct HttpServer {
-    routes: Vec<HttpRoute>,
-    started: bool,
-    listener: Listener,
-    sessions: Vec<Session>,
-    accepted: u64,
-    requests: u64,
-    errors: u64,
-    bytes: u64,
-    scratch: Vec<u8>,
-}
-
-impl HttpServer {
-    pub fn new(config: &HttpServerConfig) -> Self {
-        HttpServer {
-            routes: config.routes.clone(),
-            started: false,
-            listener: Listener::new(config.port),
-            sessions: Vec::new(),
-            accepted: 0,
-            requests: 0,
-            errors: 0,
-            bytes: 0,
-            scratch: vec![0; READ_CHUNK],
-        }
+impl Responder {
+    fn wants_input(&self) -> bool {
+        !self.close_after && self.input.len() < MAX_BUFFERED
     }
 
-    /// The answer to the request at the start of the session's input, if
-    /// its head is complete.
-    fn answer(&self, session: &mut Session) -> Option<Answer> {
+    fn receive(&mut self, data: &[u8]) {
+        self.input.extend_from_slice(data);
+    }
+
+    /// Answers the complete requests received so far, in order; `true` if
+    /// it answered any.
+    fn answer_pending(&mut self, routes: &[HttpRoute], stats: &mut Stats) -> bool {
+        let mut answered = false;
+        while !self.close_after && self.output.len() < MAX_BACKLOG {
+            let skip = usize::try_from(self.skip)
+                .unwrap_or(usize::MAX)
+                .min(self.input.len());
+            self.input.drain(..skip);
+            self.skip -= skip as u64;
+            if self.skip > 0 {
+                break;
+            }
+            let Some(answer) = self.parse(routes) else {
+                break;
+            };
+            self.respond(answer, stats);
+            answered = true;
+        }
+        answered
+    }
+
+    /// The answer to the request at the start of the input, once its head
+    /// is complete.
+    fn parse(&mut self, routes: &[HttpRoute]) -> Option<Answer> {
         let mut fields = [Header::EMPTY; MAX_FIELDS];
-        match session.parser.parse(&session.input, &mut fields) {
+        match self.parser.parse(&self.input, &mut fields) {
             Ok(Progress::NeedMore) => None,
             Ok(Progress::Done(request)) => {
-                let route = self.routes.iter().find(|r| r.path == request.path());
+                let route = routes.iter().find(|r| r.path == request.path());
                 let (status, body) = route.map_or((404, b"not found\n".to_vec()), |r| {
                     (r.status, r.body.clone())
                 });
@@ -101,16 +116,16 @@ impl HttpServer {
                 status: e.status(),
                 body: format!("{e}\n").into_bytes(),
                 keep_alive: false,
-                head_len: session.input.len(),
+                head_len: self.input.len(),
                 body_len: 0,
             }),
         }
     }
 
-    fn respond(&mut self, session: &mut Session, answer: Answer) {
-        self.requests += 1;
+    fn respond(&mut self, answer: Answer, stats: &mut Stats) {
+        stats.requests += 1;
         if answer.status >= 400 {
-            self.errors += 1;
+            stats.errors += 1;
         }
         let mut buf = vec![0u8; answer.body.len() + 256];
         let written = HeadWriter::response(&mut buf, answer.status, reason(answer.status))
@@ -127,15 +142,43 @@ impl HttpServer {
             });
         if let Ok(n) = written {
             if !has_no_body(answer.status) {
-                self.bytes += answer.body.len() as u64;
+                stats.bytes += answer.body.len() as u64;
             }
-            session.output.extend_from_slice(&buf[..n]);
+            self.output.extend_from_slice(&buf[..n]);
         }
-        session
-            .input
-            .drain(..answer.head_len.min(session.input.len()));
-        session.skip = answer.body_len;
-        session.close_after |= !answer.keep_alive;
+        self.input.drain(..answer.head_len.min(self.input.len()));
+        self.skip = answer.body_len;
+        self.close_after |= !answer.keep_alive;
+    }
+}
+
+/// One accepted connection.
+struct Session {
+    conn: Conn,
+    http: Responder,
+}
+
+pub(crate) struct HttpServer {
+    routes: Vec<HttpRoute>,
+    started: bool,
+    listener: Listener,
+    sessions: Vec<Session>,
+    accepted: u64,
+    stats: Stats,
+    scratch: Vec<u8>,
+}
+
+impl HttpServer {
+    pub fn new(config: &HttpServerConfig) -> Self {
+        HttpServer {
+            routes: config.routes.clone(),
+            started: false,
+            listener: Listener::new(config.port),
+            sessions: Vec::new(),
+            accepted: 0,
+            stats: Stats::default(),
+            scratch: vec![0; READ_CHUNK],
+        }
     }
 
     /// Moves data for one session; `Some(true)` when it did something,
@@ -146,18 +189,14 @@ impl HttpServer {
             return None;
         }
         let socket = cx.stack.tcp(session.conn.handle)?;
+        let http = &mut session.http;
         let mut acted = false;
-        if !session.output.is_empty() {
-            let n = socket.send_slice(&session.output).unwrap_or(0);
-            session.output.drain(..n);
-            acted |= n > 0;
-        }
         let mut peer_done = false;
-        while session.input.len() < MAX_BUFFERED {
+        while http.wants_input() {
             match socket.recv_slice(&mut self.scratch) {
                 Ok(0) => break,
                 Ok(n) => {
-                    session.input.extend_from_slice(&self.scratch[..n]);
+                    http.receive(&self.scratch[..n]);
                     acted = true;
                 }
                 Err(tcp::Error::Finished) => {
@@ -167,27 +206,15 @@ impl HttpServer {
                 Err(_) => break,
             }
         }
-        let skip = usize::try_from(session.skip)
-            .unwrap_or(usize::MAX)
-            .min(session.input.len());
-        session.input.drain(..skip);
-        session.skip -= skip as u64;
-        while session.output.is_empty() && session.skip == 0 && !session.close_after {
-            let Some(answer) = self.answer(session) else {
-                break;
-            };
-            self.respond(session, answer);
-            acted = true;
-            if let Some(socket) = cx.stack.tcp(session.conn.handle) {
-                let n = socket.send_slice(&session.output).unwrap_or(0);
-                session.output.drain(..n);
-            }
+        acted |= http.answer_pending(&self.routes, &mut self.stats);
+        if !http.output.is_empty() {
+            let n = socket.send_slice(&http.output).unwrap_or(0);
+            http.output.drain(..n);
+            acted |= n > 0;
         }
-        let finished = session.close_after || (peer_done && session.input.is_empty());
-        if finished && session.output.is_empty() && state.may_send() {
-            if let Some(socket) = cx.stack.tcp(session.conn.handle) {
-                socket.close();
-            }
+        let finished = http.close_after || (peer_done && http.input.is_empty());
+        if finished && http.output.is_empty() && state.may_send() {
+            socket.close();
             acted = true;
         }
         Some(acted)
@@ -195,9 +222,9 @@ impl HttpServer {
 
     fn report(&self, result: &mut AppResult) {
         result.set("accepted", self.accepted);
-        result.set("requests", self.requests);
-        result.set("errors", self.errors);
-        result.set("bytes", self.bytes);
+        result.set("requests", self.stats.requests);
+        result.set("errors", self.stats.errors);
+        result.set("bytes", self.stats.bytes);
     }
 }
 
@@ -215,11 +242,7 @@ impl App for HttpServer {
             self.accepted += 1;
             self.sessions.push(Session {
                 conn,
-                parser: RequestParser::new(),
-                input: Vec::new(),
-                skip: 0,
-                output: Vec::new(),
-                close_after: false,
+                http: Responder::default(),
             });
             acted = true;
         }
@@ -266,4 +289,79 @@ fn reason(status: u16) -> &'static str {
 /// Statuses whose responses never carry a body (RFC 9110 6.4.1).
 fn has_no_body(status: u16) -> bool {
     matches!(status, 100..=199 | 204 | 304)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn routes() -> Vec<HttpRoute> {
+        vec![HttpRoute {
+            path: "/".into(),
+            status: 200,
+            body: b"hello".to_vec(),
+        }]
+    }
+
+    fn feed(http: &mut Responder, stats: &mut Stats, bytes: &[u8]) -> String {
+        http.receive(bytes);
+        http.answer_pending(&routes(), stats);
+        String::from_utf8(std::mem::take(&mut http.output)).unwrap()
+    }
+
+    #[test]
+    fn pipelined_requests_are_answered_in_order() {
+        let (mut http, mut stats) = (Responder::default(), Stats::default());
+        let out = feed(
+            &mut http,
+            &mut stats,
+            b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /x HTTP/1.1\r\nHost: a\r\n\r\nGET / HT",
+        );
+        assert_eq!(
+            out,
+            "HTTP/1.1 200 OK\r\nServer: seqs-sim\r\nContent-Length: 5\r\n\r\nhello\
+             HTTP/1.1 404 Not Found\r\nServer: seqs-sim\r\nContent-Length: 10\r\n\r\nnot found\n"
+        );
+        assert_eq!((stats.requests, stats.errors, stats.bytes), (2, 1, 15));
+        let out = feed(
+            &mut http,
+            &mut stats,
+            b"TP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+        );
+        assert!(out.starts_with("HTTP/1.1 200 OK\r\nServer: seqs-sim\r\nConnection: close\r\n"));
+        assert!(http.close_after);
+    }
+
+    #[test]
+    fn request_bodies_are_skipped_even_when_split() {
+        let (mut http, mut stats) = (Responder::default(), Stats::default());
+        let head = b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n01234";
+        assert!(feed(&mut http, &mut stats, head).contains("200 OK"));
+        assert_eq!(http.skip, 5);
+        let out = feed(
+            &mut http,
+            &mut stats,
+            b"56789GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+        );
+        assert!(out.starts_with("HTTP/1.1 200 OK"), "{out}");
+        assert_eq!(stats.requests, 2);
+    }
+
+    #[test]
+    fn malformed_requests_get_the_parsers_status_and_a_close() {
+        let (mut http, mut stats) = (Responder::default(), Stats::default());
+        let out = feed(&mut http, &mut stats, b"GET / HTTP/1.1\r\nHost a\r\n\r\n");
+        assert!(out.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{out}");
+        assert!(out.contains("Connection: close"));
+        assert!(http.close_after && !http.wants_input());
+        assert_eq!(stats.errors, 1);
+    }
+
+    #[test]
+    fn http_1_0_closes_after_the_response() {
+        let (mut http, mut stats) = (Responder::default(), Stats::default());
+        let out = feed(&mut http, &mut stats, b"GET / HTTP/1.0\r\n\r\n");
+        assert!(out.contains("Connection: close"));
+        assert!(http.close_after);
+    }
 }

@@ -10,7 +10,7 @@ use std::net::Ipv4Addr;
 
 use seqs::socket::{Handle, Icmp};
 
-use super::resolve::{Resolve, Step};
+use super::resolve::Resolve;
 use super::rtt::Rtts;
 use super::{App, AppCx, AppResult, AppStatus, PingConfig};
 use crate::host::icmp_socket;
@@ -56,28 +56,18 @@ impl Ping {
     }
 
     fn open(&mut self, cx: &mut AppCx<'_, '_>, result: &mut AppResult) -> bool {
-        match self.resolve.poll(cx) {
-            Step::Idle => false,
-            Step::Acted => true,
-            Step::Failed(reason) => {
-                result.fail(reason);
-                true
+        let target = match self.resolve.first(cx, result) {
+            Ok(addr) => addr,
+            Err(acted) => return acted,
+        };
+        match cx.stack.add_icmp_socket(icmp_socket(cx.caps)) {
+            Some(handle) => {
+                self.path = Some((target, handle));
+                self.next_send = cx.now;
             }
-            Step::Resolved(addrs) => {
-                match (
-                    addrs.first(),
-                    cx.stack.add_icmp_socket(icmp_socket(cx.caps)),
-                ) {
-                    (Some(&target), Some(handle)) => {
-                        self.path = Some((target, handle));
-                        self.next_send = cx.now;
-                    }
-                    (None, _) => result.fail("no address for the target"),
-                    (_, None) => result.fail("no socket for ping"),
-                }
-                true
-            }
+            None => result.fail("no socket for ping"),
         }
+        true
     }
 
     fn send_due(&mut self, cx: &mut AppCx<'_, '_>, target: Ipv4Addr, h: Handle<Icmp>) -> bool {

@@ -7,7 +7,7 @@ use seqs::dns;
 use seqs::socket::{DnsClient, Handle};
 use seqs::wire::dns::Type;
 
-use super::{AppCx, Target};
+use super::{AppCx, AppResult, Target};
 use crate::host::udp_socket;
 
 /// Answers kept per lookup.
@@ -25,7 +25,7 @@ pub(crate) enum Step {
 }
 
 pub(crate) enum Resolve {
-    /// Waiting for an interface address (and, for a name, a resolver).
+    /// Waiting for an interface address.
     Waiting(Target),
     Looking {
         name: String,
@@ -47,19 +47,41 @@ impl Resolve {
         }
     }
 
+    /// For apps that need one address: `Ok(addr)` once it is known;
+    /// `Err(acted)` while waiting, or after failing `result`.
+    pub fn first(
+        &mut self,
+        cx: &mut AppCx<'_, '_>,
+        result: &mut AppResult,
+    ) -> Result<Ipv4Addr, bool> {
+        match self.poll(cx) {
+            Step::Idle => Err(false),
+            Step::Acted => Err(true),
+            Step::Resolved(addrs) => addrs.first().copied().ok_or_else(|| {
+                result.fail("no address for the target");
+                true
+            }),
+            Step::Failed(reason) => {
+                result.fail(reason);
+                Err(true)
+            }
+        }
+    }
+
     fn begin(&mut self, cx: &mut AppCx<'_, '_>, target: Target) -> Step {
         let ipv4 = *cx.stack.ipv4_config();
+        if ipv4.address.is_none() {
+            *self = Resolve::Waiting(target);
+            return Step::Idle;
+        }
         let name = match target {
-            Target::Addr(addr) if ipv4.address.is_some() => return Step::Resolved(vec![addr]),
-            Target::Name(name)
-                if ipv4.address.is_some() && !ipv4.dns_servers.as_slice().is_empty() =>
-            {
-                name
+            Target::Addr(addr) => return Step::Resolved(vec![addr]),
+            // The interface's resolvers come with its address (static, or
+            // in the same DHCP lease): none now means none to come.
+            Target::Name(_) if ipv4.dns_servers.as_slice().is_empty() => {
+                return Step::Failed("no dns servers".into());
             }
-            waiting => {
-                *self = Resolve::Waiting(waiting);
-                return Step::Idle;
-            }
+            Target::Name(name) => name,
         };
         let client = dns::Client::new(
             dns::Config::default(),

@@ -12,10 +12,9 @@ use seqs::tcp::State;
 use seqs::Endpoint;
 
 use super::pattern::{Digest, Stream, HEADER_LEN};
-use super::resolve::{Resolve, Step};
+use super::resolve::Resolve;
 use super::tcp_conn::Conn;
 use super::{App, AppCx, AppResult, AppStatus, TcpBulkConfig};
-use crate::host::tcp_socket;
 use crate::time::SimTime;
 
 /// Largest piece queued at once.
@@ -55,34 +54,17 @@ impl TcpBulk {
     }
 
     fn open(&mut self, cx: &mut AppCx<'_, '_>, result: &mut AppResult) -> bool {
-        let addr = match self.resolve.poll(cx) {
-            Step::Idle => return false,
-            Step::Acted => return true,
-            Step::Failed(reason) => {
-                result.fail(reason);
-                return true;
+        let addr = match self.resolve.first(cx, result) {
+            Ok(addr) => addr,
+            Err(acted) => return acted,
+        };
+        match Conn::connect(cx, Endpoint::new(addr, self.config.port)) {
+            Ok(conn) => {
+                self.stream.seed = cx.stack.rng().next_u64();
+                self.conn = Some(conn);
             }
-            Step::Resolved(addrs) => addrs.first().copied(),
-        };
-        let Some(addr) = addr else {
-            result.fail("no address for the target");
-            return true;
-        };
-        let Some(h) = cx.stack.add_tcp_socket(tcp_socket(cx.caps, *cx.tcp)) else {
-            result.fail("no socket for tcp");
-            return true;
-        };
-        let now = cx.instant();
-        if let Err(e) = cx
-            .stack
-            .tcp_connect(h, now, Endpoint::new(addr, self.config.port))
-        {
-            cx.stack.remove_socket(h);
-            result.fail(format!("connect refused locally: {e:?}"));
-            return true;
+            Err(reason) => result.fail(reason),
         }
-        self.stream.seed = cx.stack.rng().next_u64();
-        self.conn = Some(Conn::new(h, State::Closed));
         true
     }
 

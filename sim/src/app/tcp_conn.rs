@@ -6,6 +6,7 @@ use std::net::SocketAddrV4;
 
 use seqs::socket::{Handle, Tcp};
 use seqs::tcp::State;
+use seqs::Endpoint;
 
 use super::AppCx;
 use crate::host::tcp_socket;
@@ -19,6 +20,20 @@ pub(crate) struct Conn {
 }
 
 impl Conn {
+    /// Opens a connection to `to` on a new socket.
+    pub fn connect(cx: &mut AppCx<'_, '_>, to: Endpoint) -> Result<Conn, String> {
+        let h = cx
+            .stack
+            .add_tcp_socket(tcp_socket(cx.caps, *cx.tcp))
+            .ok_or("no socket for tcp")?;
+        let now = cx.instant();
+        if let Err(e) = cx.stack.tcp_connect(h, now, to) {
+            cx.stack.remove_socket(h);
+            return Err(format!("connect refused locally: {e:?}"));
+        }
+        Ok(Conn::new(h, State::Closed))
+    }
+
     pub fn new(handle: Handle<Tcp>, state: State) -> Self {
         Conn {
             handle,

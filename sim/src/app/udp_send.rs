@@ -11,7 +11,7 @@
 use seqs::socket::{Handle, Udp};
 use seqs::Endpoint;
 
-use super::resolve::{Resolve, Step};
+use super::resolve::Resolve;
 use super::rtt::Rtts;
 use super::{App, AppCx, AppResult, AppStatus, UdpSendConfig};
 use crate::host::udp_socket;
@@ -50,22 +50,16 @@ impl UdpSend {
     }
 
     fn open(&mut self, cx: &mut AppCx<'_, '_>, result: &mut AppResult) -> bool {
-        let addr = match self.resolve.poll(cx) {
-            Step::Idle => return false,
-            Step::Acted => return true,
-            Step::Failed(reason) => {
-                result.fail(reason);
-                return true;
-            }
-            Step::Resolved(addrs) => addrs.first().copied(),
+        let addr = match self.resolve.first(cx, result) {
+            Ok(addr) => addr,
+            Err(acted) => return acted,
         };
-        match (addr, self.socket(cx)) {
-            (Some(addr), Some(h)) => {
+        match self.socket(cx) {
+            Some(h) => {
                 self.path = Some((Endpoint::new(addr, self.config.port), h));
                 self.next_send = cx.now;
             }
-            (None, _) => result.fail("no address for the target"),
-            (_, None) => result.fail("no socket for udp send"),
+            None => result.fail("no socket for udp send"),
         }
         true
     }

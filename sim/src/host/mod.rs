@@ -77,6 +77,11 @@ pub type HostStack = Stack<'static, SimRng>;
 /// something: a bound against apps that never settle.
 const MAX_ROUNDS: usize = 8;
 
+/// IPv4 datagrams reassembled at once, and the largest payload: half the
+/// stack's default slots, since every simulated host pays for them.
+const FRAGMENT_SLOTS: usize = 2;
+const FRAGMENT_BYTES: usize = 9000;
+
 /// Builds the host's node at every boot (a restart gets a fresh stack and
 /// fresh apps: nothing survives a crash).
 pub fn host_factory(config: HostConfig) -> impl Fn(&Spawn<'_>) -> Box<dyn Node> {
@@ -278,6 +283,8 @@ fn storage(config: &HostConfig) -> Storage<'static> {
     Storage::with_capacity(seqs::iface::Capacities {
         sockets: config.capacities.sockets,
         neighbors: config.capacities.neighbors,
+        fragment_slots: FRAGMENT_SLOTS,
+        fragment_bytes: FRAGMENT_BYTES,
         ..seqs::iface::Capacities::default()
     })
 }
