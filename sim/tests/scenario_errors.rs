@@ -111,6 +111,17 @@ fn bad_units() {
         error(&text),
         "16:18: MTU of 20 bytes is impossible: expected 68 to 65000"
     );
+    let text = BASE.replace(
+        "address = \"dhcp\"",
+        "address = \"dhcp\"\ncapacities = { sockets = 0, tcp_rx = \"1GiB\" }",
+    );
+    assert_eq!(
+        errors(&text),
+        [
+            "16:14: tcp_rx of 1073741824 bytes is impossible: expected 1B to 64MiB",
+            "16:14: sockets = 0 is impossible: expected 1 to 4096",
+        ]
+    );
     let text = with("[[fault]]\nat = \"2 seconds\"\nheal = true\n");
     assert!(error(&text).starts_with("17:6: invalid duration \"2 seconds\""));
 }

@@ -97,7 +97,7 @@ pub struct HostDef {
     pub uplink: Option<DirectionDef>,
     pub address: Option<Spanned<AddressDef>>,
     pub mtu: Option<Spanned<Size>>,
-    pub capacities: Option<CapacitiesDef>,
+    pub capacities: Option<Spanned<CapacitiesDef>>,
     pub tcp: Option<TcpDef>,
     #[serde(default, rename = "app")]
     pub apps: Vec<Spanned<AppDef>>,

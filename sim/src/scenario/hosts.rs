@@ -138,7 +138,10 @@ pub fn configs(
     for (def, group) in defs.iter().zip(groups) {
         let def = def.get_ref();
         let mtu = host_mtu(ck, def);
-        let capacities = capacities(def.capacities.as_ref().unwrap_or(&CapacitiesDef::default()));
+        let capacities = def
+            .capacities
+            .as_ref()
+            .map_or_else(HostCapacities::default, |c| capacities(ck, c));
         let tcp = tcp_config(ck, def.tcp.as_ref().unwrap_or(&TcpDef::default()), mtu);
         let address = def.address.as_ref();
         if address.is_none() && !def.apps.is_empty() {
@@ -268,20 +271,50 @@ fn host_mtu(ck: &mut Checker<'_>, def: &HostDef) -> usize {
     bytes as usize
 }
 
-fn capacities(def: &CapacitiesDef) -> HostCapacities {
+/// Largest socket buffer a scenario may ask for: more is a typo, not a test.
+const MAX_BUFFER: u64 = 64 << 20;
+/// Most sockets or ARP entries a host may have.
+const MAX_SLOTS: usize = 4096;
+
+fn capacities(ck: &mut Checker<'_>, def: &Spanned<CapacitiesDef>) -> HostCapacities {
     let d = HostCapacities::default();
-    let bytes = |v: Option<super::Size>, default: usize| {
-        v.map_or(default, |s| usize::try_from(s.0).unwrap_or(usize::MAX))
+    let c = def.get_ref();
+    let mut bytes = |name: &str, v: Option<super::Size>, default: usize| match v {
+        Some(s) if s.0 == 0 || s.0 > MAX_BUFFER => {
+            ck.error(
+                def.span(),
+                format!(
+                    "{name} of {} bytes is impossible: expected 1B to 64MiB",
+                    s.0
+                ),
+            );
+            default
+        }
+        Some(s) => s.0 as usize,
+        None => default,
     };
-    HostCapacities {
-        sockets: def.sockets.unwrap_or(d.sockets),
-        neighbors: def.neighbors.unwrap_or(d.neighbors),
-        udp_packets: def.udp_packets.unwrap_or(d.udp_packets),
-        udp_rx_bytes: bytes(def.udp_rx, d.udp_rx_bytes),
-        udp_tx_bytes: bytes(def.udp_tx, d.udp_tx_bytes),
-        tcp_rx_bytes: bytes(def.tcp_rx, d.tcp_rx_bytes),
-        tcp_tx_bytes: bytes(def.tcp_tx, d.tcp_tx_bytes),
+    let caps = HostCapacities {
+        sockets: c.sockets.unwrap_or(d.sockets),
+        neighbors: c.neighbors.unwrap_or(d.neighbors),
+        udp_packets: c.udp_packets.unwrap_or(d.udp_packets),
+        udp_rx_bytes: bytes("udp_rx", c.udp_rx, d.udp_rx_bytes),
+        udp_tx_bytes: bytes("udp_tx", c.udp_tx, d.udp_tx_bytes),
+        tcp_rx_bytes: bytes("tcp_rx", c.tcp_rx, d.tcp_rx_bytes),
+        tcp_tx_bytes: bytes("tcp_tx", c.tcp_tx, d.tcp_tx_bytes),
+    };
+    for (name, n) in [
+        ("sockets", caps.sockets),
+        ("neighbors", caps.neighbors),
+        ("udp_packets", caps.udp_packets),
+    ] {
+        if n == 0 || n > MAX_SLOTS {
+            ck.error(
+                def.span(),
+                format!("{name} = {n} is impossible: expected 1 to {MAX_SLOTS}"),
+            );
+        }
     }
+    caps
 }
 
 /// The host's TCP options: the stack's defaults where nothing was written.

@@ -43,7 +43,7 @@ impl Kind {
 pub struct Checker<'a> {
     pub diags: Diagnostics<'a>,
     names: BTreeMap<String, (Kind, Range<usize>)>,
-    /// Host groups by name (a single host is a group of one).
+    /// Host and switch groups by name (a single element is a group of one).
     pub groups: BTreeMap<String, Vec<String>>,
     builder: TopologyBuilder,
 }
