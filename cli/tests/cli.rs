@@ -97,6 +97,7 @@ fn run_prints_a_summary_and_writes_outputs() {
         trace.to_str().expect("utf-8"),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stderr.is_empty(), "no progress bar without a terminal");
     let out = stdout(&o);
     for part in [
         "quickstart (seed 1)",
@@ -303,6 +304,18 @@ fn sweep_reports_failing_seeds_and_how_to_replay() {
         .map(|r| r["seed"].as_u64().expect("seed"))
         .collect();
     assert_eq!(seeds, [1, 3, 5]);
+    let by_jobs = |jobs: &str| {
+        let o = seqs_sim(&[
+            "sweep", &flaky, "--seeds", "0..12", "--jobs", jobs, "--json",
+        ]);
+        assert!(o.stderr.is_empty(), "no progress bar without a terminal");
+        o.stdout
+    };
+    assert_eq!(
+        by_jobs("1"),
+        by_jobs("3"),
+        "results do not depend on threads"
+    );
     assert_eq!(
         seqs_sim(&["sweep", &ok, "--seeds", "5..5"]).status.code(),
         Some(2)
