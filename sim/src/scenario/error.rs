@@ -52,6 +52,14 @@ impl fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
+impl From<Diagnostic> for ScenarioError {
+    fn from(d: Diagnostic) -> Self {
+        ScenarioError {
+            diagnostics: vec![d],
+        }
+    }
+}
+
 /// Turns byte spans of one source text into located diagnostics.
 #[derive(Debug, Clone)]
 pub struct Source<'a> {

@@ -63,13 +63,11 @@ impl Scenario {
     /// Reads and checks the scenario file at `path`.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
-            diagnostics: vec![Diagnostic {
-                file: file.clone(),
-                line: 1,
-                column: 1,
-                message: format!("cannot read the file: {e}"),
-            }],
+        let text = std::fs::read_to_string(path).map_err(|e| Diagnostic {
+            file: file.clone(),
+            line: 1,
+            column: 1,
+            message: format!("cannot read the file: {e}"),
         })?;
         Scenario::parse(&file, &text)
     }

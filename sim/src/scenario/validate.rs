@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use toml::Spanned;
 
-use super::error::{Diagnostic, Diagnostics, ScenarioError, Source};
+use super::error::{Diagnostics, ScenarioError, Source};
 use super::format::{DirectionDef, FaultDef, File, LanesDef, LinkDef, LossDef, SwitchDef};
 use super::hosts::{self, Group};
 use super::{expect, Scenario};
@@ -494,14 +494,6 @@ fn build_topology(ck: &mut Checker<'_>, file: &File) -> Option<Topology> {
             };
             ck.error(span, format!("{e}{hint}"));
             None
-        }
-    }
-}
-
-impl From<Diagnostic> for ScenarioError {
-    fn from(d: Diagnostic) -> Self {
-        ScenarioError {
-            diagnostics: vec![d],
         }
     }
 }
