@@ -450,7 +450,7 @@ fn app_result<'v>(summary: &'v Value, host: &str, app: &str) -> Option<&'v Value
 }
 
 /// When the host's DHCP client first got a lease in its current boot
-/// (recorded by the scenario runner, see `run::Observed`).
+/// (recorded by the scenario runner, see `run::Leasing`).
 fn lease_time(node: &Value) -> Option<u64> {
     node["node"]["leased_ns"].as_u64()
 }
