@@ -216,6 +216,23 @@ fn semantic_errors() {
 }
 
 #[test]
+fn firmware_hosts_configure_themselves() {
+    let text = BASE.replace(
+        "address = \"dhcp\"",
+        "address = \"dhcp\"\nfirmware = { hostname = \"pico\" }",
+    );
+    assert_eq!(
+        error(&text),
+        "16:12: a firmware host configures itself (by DHCP, with its own sizes and apps): remove `address`"
+    );
+    let text = BASE.replace(
+        "address = \"dhcp\"",
+        "firmware = { lookup = \"time.example.test\" }",
+    );
+    Scenario::parse("t.toml", &text).expect("a firmware host needs nothing else");
+}
+
+#[test]
 fn several_errors_are_reported_in_file_order() {
     let text = with(
         "[[fault]]\nat = \"1s\"\nlink_down = \"x\"\n\n[[fault]]\nat = \"2s\"\nrestart = \"y\"\n",

@@ -122,6 +122,7 @@ scenarios! {
     ntp_asymmetric => "ntp-asymmetric",
     quickstart => "quickstart",
     partition_heals => "partition-heals",
+    pico_w_lan => "pico-w-lan",
     tcp_bulk_lfn => "tcp-bulk-lfn",
     udp_bursty_loss => "udp-bursty-loss",
 }

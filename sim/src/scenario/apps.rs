@@ -128,9 +128,15 @@ fn kinds(ck: &mut Checker<'_>, app: &AppDef, is_static: bool) -> Vec<Option<AppK
         kinds.push(Some(AppKind::HttpServer(http_server(d))));
     }
     if let Some(d) = &app.http_get {
-        kinds.push(target(ck, &d.target).map(|target| {
+        let method = d
+            .method
+            .as_ref()
+            .map_or(Some("GET".to_owned()), |m| method(ck, m));
+        let target = target(ck, &d.target);
+        kinds.push(target.zip(method).map(|(target, method)| {
             AppKind::HttpGet(HttpGetConfig {
                 target,
+                method,
                 port: d.port.unwrap_or(80),
                 path: d.path.clone().unwrap_or_else(|| "/".into()),
                 count: d.count.unwrap_or(1),
@@ -140,6 +146,16 @@ fn kinds(ck: &mut Checker<'_>, app: &AppDef, is_static: bool) -> Vec<Option<AppK
         }));
     }
     kinds
+}
+
+/// An HTTP method: an upper-case token such as `POST`.
+fn method(ck: &mut Checker<'_>, text: &Spanned<String>) -> Option<String> {
+    let m = text.get_ref();
+    if m.is_empty() || !m.chars().all(|c| c.is_ascii_uppercase()) {
+        ck.error(text.span(), format!("invalid HTTP method {m:?}: expected upper-case letters such as \"GET\" or \"POST\""));
+        return None;
+    }
+    Some(m.clone())
 }
 
 /// An address, or a DNS name (letters, digits, `-` and `.`).

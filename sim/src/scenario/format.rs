@@ -99,6 +99,7 @@ pub struct HostDef {
     pub mtu: Option<Spanned<Size>>,
     pub capacities: Option<Spanned<CapacitiesDef>>,
     pub tcp: Option<TcpDef>,
+    pub firmware: Option<Spanned<FirmwareDef>>,
     #[serde(default, rename = "app")]
     pub apps: Vec<Spanned<AppDef>>,
 }
@@ -155,6 +156,18 @@ pub struct CapacitiesDef {
     pub udp_tx: Option<Size>,
     pub tcp_rx: Option<Size>,
     pub tcp_tx: Option<Size>,
+}
+
+/// `firmware = { ... }`: the host runs the Pico W firmware's application
+/// (which configures itself by DHCP) instead of the simulator's apps.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FirmwareDef {
+    pub hostname: Option<String>,
+    /// Used when the lease names no NTP server.
+    pub ntp_server: Option<Ipv4Addr>,
+    /// A name resolved once the lease brings DNS servers.
+    pub lookup: Option<String>,
 }
 
 /// `tcp = { ... }`: TCP options of every connection on the host.
@@ -471,6 +484,8 @@ pub struct RouteDef {
 pub struct HttpGetDef {
     pub target: Spanned<String>,
     pub port: Option<u16>,
+    /// `GET` by default; other methods send an empty body.
+    pub method: Option<Spanned<String>>,
     pub path: Option<String>,
     pub count: Option<u32>,
     #[serde(default)]

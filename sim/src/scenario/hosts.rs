@@ -8,9 +8,12 @@ use seqs::wire::{EthernetAddress, Ipv4Cidr};
 use toml::Spanned;
 
 use super::apps;
-use super::format::{AddressDef, CapacitiesDef, DirectionDef, HostDef, Names, StaticDef, TcpDef};
+use super::format::{
+    AddressDef, CapacitiesDef, DirectionDef, FirmwareDef, HostDef, Names, StaticDef, TcpDef,
+};
 use super::validate::{Checker, Kind};
-use crate::host::{AddressSource, HostCapacities, HostConfig};
+use super::HostPlan;
+use crate::host::{AddressSource, FirmwareConfig, HostCapacities, HostConfig};
 
 /// The members of one `[[host]]` or `[[switch]]` table.
 #[derive(Debug, Clone)]
@@ -132,11 +135,16 @@ pub fn configs(
     ck: &mut Checker<'_>,
     defs: &[Spanned<HostDef>],
     groups: &[Group],
-) -> Vec<(String, Option<HostConfig>)> {
+) -> Vec<(String, HostPlan)> {
     let mut addresses: BTreeMap<Ipv4Addr, String> = BTreeMap::new();
     let mut out = Vec::new();
     for (def, group) in defs.iter().zip(groups) {
         let def = def.get_ref();
+        if let Some(firmware) = &def.firmware {
+            let plan = HostPlan::Firmware(firmware_config(ck, def, firmware));
+            out.extend(group.members.iter().map(|m| (m.clone(), plan.clone())));
+            continue;
+        }
         let mtu = host_mtu(ck, def);
         let capacities = def
             .capacities
@@ -165,17 +173,46 @@ pub fn configs(
                     static_member(ck, &mut addresses, member, *cidr, i, span.clone(), s)
                 }
             };
-            let config = source.map(|address| HostConfig {
-                address,
-                mtu,
-                capacities,
-                tcp,
-                apps: app_configs.clone(),
+            let plan = source.map_or(HostPlan::Idle, |address| {
+                HostPlan::Seqs(HostConfig {
+                    address,
+                    mtu,
+                    capacities,
+                    tcp,
+                    apps: app_configs.clone(),
+                })
             });
-            out.push((member.clone(), config));
+            out.push((member.clone(), plan));
         }
     }
     out
+}
+
+/// A firmware host configures itself: the keys for the simulator's own
+/// stack and apps do not apply.
+fn firmware_config(
+    ck: &mut Checker<'_>,
+    def: &HostDef,
+    fw: &Spanned<FirmwareDef>,
+) -> FirmwareConfig {
+    let others = [
+        ("address", def.address.is_some()),
+        ("mtu", def.mtu.is_some()),
+        ("capacities", def.capacities.is_some()),
+        ("tcp", def.tcp.is_some()),
+        ("app", !def.apps.is_empty()),
+    ];
+    for (key, present) in others {
+        if present {
+            ck.error(fw.span(), format!("a firmware host configures itself (by DHCP, with its own sizes and apps): remove `{key}`"));
+        }
+    }
+    let fw = fw.get_ref();
+    FirmwareConfig {
+        hostname: fw.hostname.clone(),
+        ntp_server: fw.ntp_server,
+        lookup: fw.lookup.clone(),
+    }
 }
 
 /// The `i`-th member's static address: the base address plus `i`, still in

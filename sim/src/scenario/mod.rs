@@ -25,11 +25,22 @@ pub use expect::{Expectation, Verdict};
 pub use run::{Outcome, RunOptions};
 pub use units::{Bandwidth, Duration, Offset, Percent, Size, UnitError};
 
-use crate::host::HostConfig;
+use crate::host::{FirmwareConfig, HostConfig};
 use crate::sim::Fault;
 use crate::time::{SimDuration, SimTime};
 use crate::topology::Topology;
 use crate::trace::TraceFilter;
+
+/// What runs on a host.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HostPlan {
+    /// A `seqs` stack with the simulator's apps.
+    Seqs(HostConfig),
+    /// The Pico W firmware's application.
+    Firmware(FirmwareConfig),
+    /// No address and no apps: a host that only receives.
+    Idle,
+}
 
 /// A checked scenario, ready to run any number of times (with any seed).
 #[derive(Debug, Clone)]
@@ -47,9 +58,8 @@ pub struct Scenario {
     /// snapshot of a large network keeps only these in its summary.
     pub pinned: Vec<String>,
     pub topology: Topology,
-    /// Every host's software, in topology order; `None`: no address and no
-    /// apps (a host that only receives).
-    pub hosts: Vec<(String, Option<HostConfig>)>,
+    /// Every host's software, in topology order.
+    pub hosts: Vec<(String, HostPlan)>,
     pub faults: Vec<(SimTime, Fault)>,
     pub expectations: Vec<Expectation>,
 }

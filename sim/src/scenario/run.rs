@@ -7,8 +7,8 @@ use std::io::{self, Write};
 use serde_json::Value;
 
 use super::expect::Verdict;
-use super::Scenario;
-use crate::host::{AddressSource, HostConfig, SeqsHost};
+use super::{HostPlan, Scenario};
+use crate::host::{AddressSource, FirmwareHost, HostConfig, SeqsHost};
 use crate::node::{Node, NodeCtx, Spawn};
 use crate::sim::{SimError, Simulation};
 use crate::summary::Summary;
@@ -76,15 +76,14 @@ impl Scenario {
     /// Builds a fresh simulation of this scenario (hosts boot at time zero,
     /// faults scheduled), without trace or capture.
     pub fn simulation(&self, seed: u64) -> Result<Simulation, SimError> {
-        let configs: BTreeMap<String, HostConfig> = self
-            .hosts
-            .iter()
-            .filter_map(|(name, c)| Some((name.clone(), c.clone()?)))
-            .collect();
+        let plans: BTreeMap<String, HostPlan> = self.hosts.iter().cloned().collect();
         let mut sim = Simulation::new(&self.topology, seed, move |spawn| {
-            match configs.get(spawn.host) {
-                Some(config) => node(spawn, config),
-                None => Box::new(Silent),
+            match plans.get(spawn.host) {
+                Some(HostPlan::Seqs(config)) => seqs_node(spawn, config),
+                Some(HostPlan::Firmware(config)) => {
+                    Box::new(Leasing::new(FirmwareHost::new(spawn, config)))
+                }
+                Some(HostPlan::Idle) | None => Box::new(Silent),
             }
         });
         for (at, fault) in &self.faults {
@@ -147,31 +146,52 @@ impl Node for Silent {
     }
 }
 
-fn node(spawn: &Spawn<'_>, config: &HostConfig) -> Box<dyn Node> {
+fn seqs_node(spawn: &Spawn<'_>, config: &HostConfig) -> Box<dyn Node> {
     let host = SeqsHost::new(spawn, config);
     match config.address {
-        AddressSource::Dhcp => Box::new(Leasing { host, leased: None }),
+        AddressSource::Dhcp => Box::new(Leasing::new(host)),
         AddressSource::Static { .. } => Box::new(host),
+    }
+}
+
+/// A node whose interface may or may not be configured yet.
+trait Addressed: Node {
+    fn has_address(&self, cx: &NodeCtx<'_>) -> bool;
+}
+
+impl Addressed for SeqsHost {
+    fn has_address(&self, _cx: &NodeCtx<'_>) -> bool {
+        self.stack().ipv4_address().is_some()
+    }
+}
+
+impl Addressed for FirmwareHost {
+    fn has_address(&self, cx: &NodeCtx<'_>) -> bool {
+        self.app().status(cx.instant()).address.is_some()
     }
 }
 
 /// A DHCP host, watched for the moment its current boot first has an
 /// address: `leased_ns` in its summary, what `within` expectations on hosts
 /// judge.
-struct Leasing {
-    host: SeqsHost,
+struct Leasing<N> {
+    host: N,
     leased: Option<SimTime>,
 }
 
-impl Leasing {
+impl<N: Addressed> Leasing<N> {
+    fn new(host: N) -> Self {
+        Leasing { host, leased: None }
+    }
+
     fn observe(&mut self, cx: &NodeCtx<'_>) {
-        if self.leased.is_none() && self.host.stack().ipv4_address().is_some() {
+        if self.leased.is_none() && self.host.has_address(cx) {
             self.leased = Some(cx.now());
         }
     }
 }
 
-impl Node for Leasing {
+impl<N: Addressed> Node for Leasing<N> {
     fn receive(&mut self, cx: &mut NodeCtx<'_>, frame: &[u8]) {
         self.host.receive(cx, frame);
         self.observe(cx);
