@@ -62,6 +62,7 @@ pub mod host;
 pub mod link;
 pub mod node;
 pub mod rng;
+pub mod scenario;
 pub mod sim;
 pub mod summary;
 pub mod switch;
