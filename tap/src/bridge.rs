@@ -18,7 +18,7 @@ use seqs::time::Instant;
 use seqs::wire::{EthernetAddress, Ipv4Cidr};
 use seqs::{Config, Stack, Storage};
 
-use crate::apps::{App, AppError, AppSpec, Report};
+use crate::apps::{App, AppSpec, DhcpClient, Report};
 use crate::clock::stack_duration;
 use crate::loss::chacha_stream;
 use crate::net::{Net, Shared};
@@ -42,14 +42,16 @@ const STACK_STREAM: u64 = 0;
 const INGRESS_STREAM: u64 = 1;
 const EGRESS_STREAM: u64 = 2;
 
-/// How the node gets its address. DHCP joins this enum when the stack has
-/// a DHCP client.
+/// How the node gets its address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Addressing {
     Static {
         address: Ipv4Cidr,
         gateway: Option<Ipv4Addr>,
     },
+    /// Our DHCP client configures the interface (address, gateway, DNS
+    /// and NTP servers); its report comes first among the apps'.
+    Dhcp,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -245,21 +247,27 @@ impl<D: FrameIo + 'static> Bridge<D> {
             Storage::with_capacity(config.capacities),
             chacha_stream(config.seed, STACK_STREAM),
         );
-        let Addressing::Static { address, gateway } = config.addressing;
-        stack.set_ipv4_address(clock.now(), Some(address));
-        stack.set_gateway(gateway);
-        let apps = config
-            .apps
-            .iter()
-            .map(|spec| App::start(spec, clock.now(), &mut stack))
-            .collect::<Result<Vec<_>, AppError>>()
-            .map_err(io::Error::other)?;
+        let mut apps = Vec::new();
+        match config.addressing {
+            Addressing::Static { address, gateway } => {
+                stack.set_ipv4_address(clock.now(), Some(address));
+                stack.set_gateway(gateway);
+            }
+            Addressing::Dhcp => {
+                let client = DhcpClient::start(&mut stack).map_err(io::Error::other)?;
+                apps.push(App::DhcpClient(client));
+            }
+        }
+        for spec in &config.apps {
+            let app = App::start(spec, clock.now(), &mut stack).map_err(io::Error::other)?;
+            apps.push(app);
+        }
         let capture = config.pcap.as_deref().map(Capture::create).transpose()?;
         let (wake_tx, wake_rx) = UnixStream::pair()?;
         wake_rx.set_nonblocking(true)?;
         wake_tx.set_nonblocking(true)?;
         let tx_len = stack.config().mtu + ETHERNET_OVERHEAD;
-        let shared = Arc::new(Shared::new(stack, wake_tx));
+        let shared = Arc::new(Shared::new(stack, wake_tx, clock));
         Ok(Bridge {
             device,
             shared: Arc::clone(&shared),
@@ -333,6 +341,7 @@ impl<D: FrameIo + 'static> Bridge<D> {
         loop {
             let deadline = {
                 let mut stack = shared.lock();
+                shared.reap(&mut stack);
                 self.settle(&mut stack, self.clock.now())?;
                 self.next_deadline(&stack)
             };
