@@ -14,7 +14,7 @@ use std::thread::JoinHandle;
 use rand_chacha::ChaCha8Rng;
 use seqs::iface::Capacities;
 use seqs::stats::Counters;
-use seqs::time::Instant;
+use seqs::time::{Duration, Instant};
 use seqs::wire::{EthernetAddress, Ipv4Cidr};
 use seqs::{Config, Stack, Storage};
 
@@ -140,12 +140,16 @@ pub struct BridgeReport {
     pub apps: Vec<Report>,
 }
 
+/// How often a running bridge refreshes the app reports [`Control`] shows.
+const REPORT_PERIOD: Duration = Duration::from_millis(50);
+
 /// Watches and stops a running bridge from another thread.
 #[derive(Debug, Clone)]
 pub struct Control {
     stop: Arc<AtomicBool>,
     clients_done: Arc<AtomicBool>,
     counters: Arc<Mutex<BridgeCounters>>,
+    reports: Arc<Mutex<Vec<Report>>>,
     shared: Arc<Shared>,
 }
 
@@ -153,6 +157,15 @@ impl Control {
     /// The bridge's counters as of its last sleep.
     pub fn counters(&self) -> BridgeCounters {
         *self.counters.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The apps' reports, at most [`REPORT_PERIOD`] old while the bridge
+    /// runs: lets a caller wait for a server app to have seen something.
+    pub fn reports(&self) -> Vec<Report> {
+        self.reports
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Every client app finished (false while there are none).
@@ -235,6 +248,7 @@ pub struct Bridge<D = TapDevice> {
     control: Control,
     wake_rx: UnixStream,
     tx_buf: Vec<u8>,
+    reported_at: Option<Instant>,
 }
 
 impl<D: FrameIo + 'static> Bridge<D> {
@@ -284,10 +298,12 @@ impl<D: FrameIo + 'static> Bridge<D> {
                 stop: Arc::new(AtomicBool::new(false)),
                 clients_done: Arc::new(AtomicBool::new(false)),
                 counters: Arc::default(),
+                reports: Arc::default(),
                 shared,
             },
             wake_rx,
             tx_buf: vec![0; tx_len],
+            reported_at: None,
             clock,
         })
     }
@@ -323,6 +339,7 @@ impl<D: FrameIo + 'static> Bridge<D> {
         if let Some(capture) = &mut self.capture {
             capture.flush()?;
         }
+        self.reported_at = None;
         self.publish_counters();
         let stack = shared.lock().counters().clone();
         Ok(BridgeReport {
@@ -331,7 +348,7 @@ impl<D: FrameIo + 'static> Bridge<D> {
             elapsed: std::time::Duration::from_micros(self.clock.now().total_micros()),
             bridge: self.counters,
             stack,
-            apps: self.apps.iter().map(|a| a.service().report()).collect(),
+            apps: self.app_reports(),
         })
     }
 
@@ -366,12 +383,25 @@ impl<D: FrameIo + 'static> Bridge<D> {
         }
     }
 
-    fn publish_counters(&self) {
+    fn publish_counters(&mut self) {
         *self
             .control
             .counters
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = self.counters;
+        let now = self.clock.now();
+        if self.reported_at.is_none_or(|at| now >= at + REPORT_PERIOD) {
+            self.reported_at = Some(now);
+            *self
+                .control
+                .reports
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = self.app_reports();
+        }
+    }
+
+    fn app_reports(&self) -> Vec<Report> {
+        self.apps.iter().map(|a| a.service().report()).collect()
     }
 
     fn stop_reason(&self) -> Option<StopReason> {

@@ -7,6 +7,10 @@
 
 #[path = "interop/netns.rs"]
 mod netns;
+#[path = "interop/services.rs"]
+mod services;
+#[path = "interop/tcp.rs"]
+mod tcp;
 
 use std::net::SocketAddrV4;
 use std::time::Duration;
@@ -20,17 +24,17 @@ use seqs_tap::{Capture, LossRate};
 
 const ECHO_PORT: u16 = 7;
 const LINUX_ECHO_PORT: u16 = 9000;
-const OUR_MAC: &str = "02:53:51:00:00:02";
+pub(crate) const OUR_MAC: &str = "02:53:51:00:00:02";
 const SHORT: Duration = Duration::from_secs(10);
 
-fn only_report(reports: &[Report]) -> &Report {
+pub(crate) fn only_report(reports: &[Report]) -> &Report {
     match reports {
         [one] => one,
         other => panic!("expected one app report, got {other:?}"),
     }
 }
 
-fn stdout(out: &std::process::Output) -> String {
+pub(crate) fn stdout(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 

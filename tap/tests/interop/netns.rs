@@ -19,6 +19,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use seqs::wire::Ipv4Cidr;
+use seqs_tap::apps::Report;
 use seqs_tap::net::Net;
 use seqs_tap::{Addressing, Bridge, BridgeConfig, BridgeReport, Running, TapDevice};
 
@@ -134,6 +135,8 @@ impl Lab {
         let pcap = self.dir.join("bridge.pcap");
         config.pcap = Some(pcap.clone());
         config.exit_when_clients_done = false;
+        // Listeners, accepted streams and service sockets side by side.
+        config.capacities.sockets = 32;
         configure(&mut config);
         self.captures.push(pcap);
         let device = self.device.take().expect("bridge started once");
@@ -200,16 +203,81 @@ impl Lab {
 
     /// Waits until something in the namespace listens on UDP `port`.
     pub fn wait_udp_listener(&self, port: u16) {
+        self.wait_listener("-Hlun", "UDP", port);
+    }
+
+    /// Waits until something in the namespace listens on TCP `port`.
+    pub fn wait_tcp_listener(&self, port: u16) {
+        self.wait_listener("-Hltn", "TCP", port);
+    }
+
+    fn wait_listener(&self, ss_flags: &str, proto: &str, port: u16) {
         let filter = format!("sport = :{port}");
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
-            let out = self.exec(&["ss", "-Hlun", &filter], &[], Duration::from_secs(5));
+            let out = self.exec(&["ss", ss_flags, &filter], &[], Duration::from_secs(5));
             if !out.stdout.is_empty() {
                 return;
             }
             thread::sleep(Duration::from_millis(20));
         }
-        panic!("[{}] nothing listens on UDP port {port}", self.case);
+        panic!("[{}] nothing listens on {proto} port {port}", self.case);
+    }
+
+    /// The TAP device's name inside the namespace (Linux's end of the link).
+    pub fn interface(&self) -> &str {
+        &self.tap_name
+    }
+
+    /// A path in the case's artefact directory (configs, data, logs).
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// What background process `name` has written so far.
+    pub fn log(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path(&format!("{name}.log"))).unwrap_or_default()
+    }
+
+    /// Waits for background process `name` to exit on its own.
+    pub fn wait_exit(&mut self, name: &str, timeout: Duration) -> ExitStatus {
+        let log = self.path(&format!("{name}.log"));
+        let process = self
+            .background
+            .iter_mut()
+            .find(|b| b.log == log)
+            .unwrap_or_else(|| panic!("no background process {name}"));
+        wait_exit(&mut process.child, timeout).unwrap_or_else(|| {
+            panic!(
+                "[{}] {name} still running after {timeout:?}: {}",
+                self.case,
+                std::fs::read_to_string(&log).unwrap_or_default()
+            )
+        })
+    }
+
+    /// Waits until the running bridge's app reports satisfy `done` (they
+    /// refresh every 50 ms) and returns them.
+    pub fn wait_reports(
+        &self,
+        what: &str,
+        timeout: Duration,
+        done: impl Fn(&[Report]) -> bool,
+    ) -> Vec<Report> {
+        let control = self.bridge.as_ref().expect("bridge running").control();
+        let deadline = Instant::now() + timeout;
+        loop {
+            let reports = control.reports();
+            if done(&reports) {
+                return reports;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "[{}] {what}: not after {timeout:?}: {reports:#?}",
+                self.case
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// Stops every background process (tcpdump while its interface still
