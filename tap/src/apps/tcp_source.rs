@@ -36,6 +36,8 @@ pub struct TcpSourceReport {
     /// From the handshake to the peer's acknowledgement of our FIN.
     pub elapsed: Option<seqs::time::Duration>,
     pub error: Option<String>,
+    /// The socket's retransmission counters, as of the end.
+    pub tcp: seqs::tcp::Counters,
 }
 
 impl TcpSourceReport {
@@ -56,6 +58,11 @@ impl fmt::Display for TcpSourceReport {
             let mbps = self.acked as f64 * 8.0 / secs.max(1e-6) / 1e6;
             write!(f, " in {secs:.3} s ({mbps:.1} Mbit/s)")?;
         }
+        write!(
+            f,
+            "; {} retransmissions, {} timeouts, {} fast retransmits",
+            self.tcp.retransmissions, self.tcp.timeouts, self.tcp.fast_retransmits
+        )?;
         if let Some(e) = &self.error {
             write!(f, ", failed: {e}")?;
         }
@@ -89,6 +96,7 @@ impl TcpSource {
                 sha256: StreamHash::default().hex(),
                 elapsed: None,
                 error: None,
+                tcp: seqs::tcp::Counters::default(),
             },
             pattern: Pattern::new(spec.seed),
             spec,
@@ -151,6 +159,7 @@ impl TcpSource {
         // Whatever the peer sends is not ours to check: drain it.
         while let Ok(1..) = socket.recv_slice(&mut [0u8; 2048]) {}
         self.feed(socket);
+        self.report.tcp = socket.counters();
         let queued = (self.chunk.len() - self.chunk_sent + socket.send_queue()) as u64;
         self.report.acked = self.hash.bytes() - queued.min(self.hash.bytes());
         match state {

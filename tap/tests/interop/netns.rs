@@ -41,6 +41,24 @@ const BASE_TOOLS: [&str; 4] = ["ip", "ss", "tcpdump", "tshark"];
 const DISABLE_IPV6: &str = "for c in all default; do \
     f=/proc/sys/net/ipv6/conf/$c/disable_ipv6; [ -e $f ] && echo 1 > $f; done; true";
 
+/// TCP ports on which cases move test data (bulk streams, echoes).
+pub const OUR_SINK_PORT: u16 = 5001;
+pub const LINUX_SINK_PORT: u16 = 5002;
+pub const OUR_TCP_ECHO_PORT: u16 = 7;
+pub const LINUX_TCP_ECHO_PORT: u16 = 9000;
+/// tshark decodes them as plain data: random payload otherwise trips
+/// heuristic dissectors (Thrift, ...) into false "malformed" errors.
+const DATA_PORTS: [u16; 4] = [
+    OUR_SINK_PORT,
+    LINUX_SINK_PORT,
+    OUR_TCP_ECHO_PORT,
+    LINUX_TCP_ECHO_PORT,
+];
+
+/// tcpdump's kernel buffer: bulk cases put thousands of full-size frames
+/// on the link within a second, more than the default 2 MiB holds.
+const TCPDUMP_BUFFER_KIB: &str = "65536";
+
 /// Bits of CapEff in /proc/self/status.
 const CAP_NET_ADMIN: u32 = 12;
 const CAP_SYS_ADMIN: u32 = 21;
@@ -229,6 +247,11 @@ impl Lab {
         &self.tap_name
     }
 
+    /// The capture of the bridge's own frames.
+    pub fn bridge_capture(&self) -> PathBuf {
+        self.path("bridge.pcap")
+    }
+
     /// A path in the case's artefact directory (configs, data, logs).
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.join(name)
@@ -332,7 +355,17 @@ impl Lab {
         self.spawn(
             "tcpdump",
             &[
-                "tcpdump", "-i", &tap, "-n", "-U", "-s", "0", "-w", &pcap_arg,
+                "tcpdump",
+                "-i",
+                &tap,
+                "-n",
+                "-U",
+                "-s",
+                "0",
+                "-B",
+                TCPDUMP_BUFFER_KIB,
+                "-w",
+                &pcap_arg,
             ],
         );
         let log = self
@@ -543,7 +576,15 @@ fn pcap_frames(path: &Path) -> u64 {
 /// pass: its start-up dominates the suite's time).
 pub fn tshark_check(capture: &Path) -> (u64, String) {
     let file = capture.to_string_lossy();
-    let bad = tshark(&[
+    let decode_as_data: Vec<String> = DATA_PORTS
+        .iter()
+        .map(|port| format!("tcp.port=={port},data"))
+        .collect();
+    let mut args: Vec<&str> = decode_as_data
+        .iter()
+        .flat_map(|d| ["-d", d.as_str()])
+        .collect();
+    args.extend([
         "-r",
         &file,
         "-o",
@@ -555,7 +596,25 @@ pub fn tshark_check(capture: &Path) -> (u64, String) {
         "-Y",
         BAD_FRAMES,
     ]);
-    (pcap_frames(capture), bad)
+    (pcap_frames(capture), tshark(&args))
+}
+
+/// One line per frame of `capture` matching `filter`: the `fields`,
+/// tab-separated (tshark `-T fields`), sequence numbers relative.
+pub fn tshark_fields(capture: &Path, filter: &str, fields: &[&str]) -> Vec<String> {
+    let file = capture.to_string_lossy();
+    let mut args = vec![
+        "-r",
+        &file,
+        "-o",
+        "tcp.relative_sequence_numbers:TRUE",
+        "-Y",
+        filter,
+        "-T",
+        "fields",
+    ];
+    args.extend(fields.iter().flat_map(|f| ["-e", *f]));
+    tshark(&args).lines().map(str::to_owned).collect()
 }
 
 /// tshark's stdout; it exits 0 even when the display finds errors, so a

@@ -10,15 +10,14 @@ use seqs::Endpoint;
 use seqs_tap::apps::{sha256_hex, AppSpec, Pattern, Report, TcpSinkSpec, TcpSourceSpec};
 use seqs_tap::LossRate;
 
-use crate::netns::{describe, Lab, LINUX, OURS};
+use crate::netns::{
+    describe, Lab, LINUX, LINUX_SINK_PORT, LINUX_TCP_ECHO_PORT as LINUX_ECHO_PORT, OURS,
+    OUR_SINK_PORT as SINK_PORT, OUR_TCP_ECHO_PORT as ECHO_PORT,
+};
 use crate::{only_report, stdout};
 
 const BULK: usize = 10 << 20;
 const BULK_TIMEOUT: Duration = Duration::from_secs(90);
-const SINK_PORT: u16 = 5001;
-const LINUX_SINK_PORT: u16 = 5002;
-const ECHO_PORT: u16 = 7;
-const LINUX_ECHO_PORT: u16 = 9000;
 
 fn with_loss(config: &mut seqs_tap::BridgeConfig, loss: f64) {
     let rate = LossRate::new(loss).expect("valid rate");
@@ -112,20 +111,92 @@ fn bulk_us_to_linux(case: &str, loss: f64) {
     let status = lab.wait_exit("socat-sink", Duration::from_secs(10));
     assert!(status.success(), "{}", lab.log("socat-sink"));
     let received_sha = linux_sha256(&lab, &file);
+    let capture = lab.bridge_capture();
     let report = lab.finish();
     let Report::TcpSource(source) = only_report(&report.apps) else {
         panic!("{report:#?}");
     };
+    println!("{source}");
     assert!(source.is_complete(), "{source}");
     assert_eq!(source.sha256, sha256_hex(&Pattern::bytes(2, BULK)));
     assert_eq!(received_sha, source.sha256, "Linux got what we sent");
     let lost = report.bridge.ingress_lost + report.bridge.egress_lost;
     assert_eq!(lost > 0, loss > 0.0, "{report:#?}");
+    let missed = missed_fast_retransmits(&capture);
+    assert!(
+        missed.is_empty(),
+        "{case}: {} holes that Linux reported with 3 or more SACK-carrying \
+         duplicate ACKs were only retransmitted on RTO (RFC 6675 counts such \
+         ACKs as duplicates whatever their window; the stack requires an \
+         unchanged window, and Linux's grows): {source}\n{}",
+        missed.len(),
+        missed
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
     println!(
         "{case}: {BULK} bytes in {:.2} s ({:.1} Mbit/s), {lost} frames lost by the bridge",
         elapsed.as_secs_f64(),
         mbit_per_s(BULK, elapsed)
     );
+}
+
+/// Episodes in our capture where Linux acknowledged the same sequence
+/// number with SACK blocks at least 3 times (RFC 6675's loss signal) and
+/// we retransmitted the hole only a retransmission timeout later.
+fn missed_fast_retransmits(capture: &std::path::Path) -> Vec<String> {
+    /// Longer than any scheduling delay, shorter than the 200 ms RTO floor.
+    const LATE: f64 = 0.15;
+    let frames = crate::netns::tshark_fields(
+        capture,
+        "tcp",
+        &[
+            "frame.number",
+            "frame.time_relative",
+            "ip.src",
+            "tcp.seq",
+            "tcp.len",
+            "tcp.ack",
+            "tcp.options.sack_le",
+        ],
+    );
+    let mut missed = Vec::new();
+    // (ack number, SACK-carrying duplicates seen, when the third came)
+    let mut dups: Option<(u64, u32, f64)> = None;
+    for line in frames {
+        let f: Vec<&str> = line.split('\t').collect();
+        let [number, time, src, seq, len, ack, sack] = f[..] else {
+            continue;
+        };
+        let time: f64 = time.parse().unwrap_or(0.0);
+        let num = |s: &str| s.parse::<u64>().unwrap_or(0);
+        if src == LINUX.to_string() {
+            let ack = num(ack);
+            dups = match dups {
+                Some((a, n, at)) if a == ack && !sack.is_empty() => {
+                    Some((a, n + 1, if n + 1 == 3 { time } else { at }))
+                }
+                _ if !sack.is_empty() => Some((ack, 1, 0.0)),
+                _ => None,
+            };
+        } else if num(len) > 0 {
+            if let Some((hole, n, third)) = dups {
+                if num(seq) == hole && n >= 3 && time - third > LATE {
+                    missed.push(format!(
+                        "frame {number}: seq {hole} resent {:.3} s after the third SACK duplicate",
+                        time - third
+                    ));
+                }
+                if num(seq) == hole {
+                    dups = None;
+                }
+            }
+        }
+    }
+    missed
 }
 
 #[test]
