@@ -49,16 +49,22 @@ pub(crate) trait Service {
         payload: &[u8],
     ) -> bool;
 
-    /// Runs timers and queues outgoing messages on `udp`.
+    /// Runs timers and queues outgoing messages on `udp`. Servers only
+    /// answer, from `receive`, and have nothing to do here.
     fn pump(
         &mut self,
-        now: Instant,
-        rng: &mut dyn RngCore,
-        udp: &mut udp::Socket<'_>,
-        cx: &Context,
-    ) -> Option<ServiceEvent>;
+        _now: Instant,
+        _rng: &mut dyn RngCore,
+        _udp: &mut udp::Socket<'_>,
+        _cx: &Context,
+    ) -> Option<ServiceEvent> {
+        None
+    }
 
-    fn poll_at(&self) -> Option<Instant>;
+    /// When `pump` next has work; never, for servers.
+    fn poll_at(&self) -> Option<Instant> {
+        None
+    }
 }
 
 /// An engine with its UDP socket.
@@ -224,20 +230,6 @@ impl Service for dhcp::Server<'_> {
         }
         true
     }
-
-    fn pump(
-        &mut self,
-        _: Instant,
-        _: &mut dyn RngCore,
-        _: &mut udp::Socket<'_>,
-        _: &Context,
-    ) -> Option<ServiceEvent> {
-        None
-    }
-
-    fn poll_at(&self) -> Option<Instant> {
-        None
-    }
 }
 
 impl Service for dns::Client<'_> {
@@ -310,20 +302,6 @@ impl Service for dns::Server<'_> {
         reply(udp, from, DNS_MESSAGE_LEN, |buf| self.respond(payload, buf));
         true
     }
-
-    fn pump(
-        &mut self,
-        _: Instant,
-        _: &mut dyn RngCore,
-        _: &mut udp::Socket<'_>,
-        _: &Context,
-    ) -> Option<ServiceEvent> {
-        None
-    }
-
-    fn poll_at(&self) -> Option<Instant> {
-        None
-    }
 }
 
 impl Service for ntp::Client {
@@ -375,19 +353,5 @@ impl Service for ntp::Server {
             self.respond(now, payload, buf)
         });
         true
-    }
-
-    fn pump(
-        &mut self,
-        _: Instant,
-        _: &mut dyn RngCore,
-        _: &mut udp::Socket<'_>,
-        _: &Context,
-    ) -> Option<ServiceEvent> {
-        None
-    }
-
-    fn poll_at(&self) -> Option<Instant> {
-        None
     }
 }

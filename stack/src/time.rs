@@ -21,30 +21,52 @@ pub struct Duration {
     micros: u64,
 }
 
-impl Instant {
-    /// The driver's epoch.
-    pub const ZERO: Instant = Instant { micros: 0 };
-    /// Later than any reachable instant; useful as "never".
-    pub const MAX: Instant = Instant { micros: u64::MAX };
+/// Constructors and readers shared by both types, which differ only in
+/// meaning: a point versus a span, both in microseconds.
+macro_rules! micros {
+    ($ty:ident) => {
+        impl $ty {
+            pub const ZERO: $ty = $ty { micros: 0 };
+            /// Later than anything reachable: "never" as a deadline.
+            pub const MAX: $ty = $ty { micros: u64::MAX };
 
-    pub const fn from_micros(micros: u64) -> Self {
-        Instant { micros }
-    }
-    pub const fn from_millis(millis: u64) -> Self {
-        Instant::from_micros(millis.saturating_mul(1_000))
-    }
-    pub const fn from_secs(secs: u64) -> Self {
-        Instant::from_micros(secs.saturating_mul(1_000_000))
-    }
-    pub const fn total_micros(self) -> u64 {
-        self.micros
-    }
-    pub const fn total_millis(self) -> u64 {
-        self.micros / 1_000
-    }
-    pub const fn secs(self) -> u64 {
-        self.micros / 1_000_000
-    }
+            pub const fn from_micros(micros: u64) -> Self {
+                $ty { micros }
+            }
+            pub const fn from_millis(millis: u64) -> Self {
+                $ty::from_micros(millis.saturating_mul(1_000))
+            }
+            pub const fn from_secs(secs: u64) -> Self {
+                $ty::from_micros(secs.saturating_mul(1_000_000))
+            }
+            pub const fn total_micros(self) -> u64 {
+                self.micros
+            }
+            pub const fn total_millis(self) -> u64 {
+                self.micros / 1_000
+            }
+            pub const fn secs(self) -> u64 {
+                self.micros / 1_000_000
+            }
+        }
+
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(
+                    f,
+                    "{}.{:06}s",
+                    self.micros / 1_000_000,
+                    self.micros % 1_000_000
+                )
+            }
+        }
+    };
+}
+
+micros!(Instant);
+micros!(Duration);
+
+impl Instant {
     /// Time elapsed since `earlier`, or zero if `earlier` is in the future.
     pub const fn saturating_duration_since(self, earlier: Instant) -> Duration {
         Duration::from_micros(self.micros.saturating_sub(earlier.micros))
@@ -58,27 +80,6 @@ impl Instant {
 }
 
 impl Duration {
-    pub const ZERO: Duration = Duration { micros: 0 };
-    pub const MAX: Duration = Duration { micros: u64::MAX };
-
-    pub const fn from_micros(micros: u64) -> Self {
-        Duration { micros }
-    }
-    pub const fn from_millis(millis: u64) -> Self {
-        Duration::from_micros(millis.saturating_mul(1_000))
-    }
-    pub const fn from_secs(secs: u64) -> Self {
-        Duration::from_micros(secs.saturating_mul(1_000_000))
-    }
-    pub const fn total_micros(self) -> u64 {
-        self.micros
-    }
-    pub const fn total_millis(self) -> u64 {
-        self.micros / 1_000
-    }
-    pub const fn secs(self) -> u64 {
-        self.micros / 1_000_000
-    }
     pub const fn saturating_mul(self, n: u64) -> Duration {
         Duration::from_micros(self.micros.saturating_mul(n))
     }
@@ -150,28 +151,6 @@ impl From<core::time::Duration> for Duration {
 impl From<Duration> for core::time::Duration {
     fn from(d: Duration) -> Self {
         core::time::Duration::from_micros(d.micros)
-    }
-}
-
-impl fmt::Display for Instant {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}.{:06}s",
-            self.micros / 1_000_000,
-            self.micros % 1_000_000
-        )
-    }
-}
-
-impl fmt::Display for Duration {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}.{:06}s",
-            self.micros / 1_000_000,
-            self.micros % 1_000_000
-        )
     }
 }
 
