@@ -277,14 +277,14 @@ fn fragmented_datagrams_from_linux_are_reassembled() {
         panic!("{report:#?}");
     };
     // The app got the whole datagram; echoing 4000 bytes needs egress
-    // fragmentation, which the stack lacks (see the ignored case below).
+    // fragmentation, which the stack lacks (linux_pings_with_fragmented_requests).
     assert_eq!(echo.echoed + echo.unsent, 1, "{echo}");
 }
 
-/// Linux fragments a 3000-byte echo request; we reassemble it but cannot
-/// fragment the reply, which the stack drops as exceeding the MTU.
+/// Linux fragments a 3000-byte echo request; we reassemble it and must
+/// fragment the reply. Fails while the stack has no IPv4 fragmentation on
+/// egress (it drops datagrams over the MTU).
 #[test]
-#[ignore = "stack: no IPv4 fragmentation on egress (replies over the MTU are dropped)"]
 fn linux_pings_with_fragmented_requests() {
     let Some(mut lab) = Lab::new("fragmented_ping", &["ping"]) else {
         return;
@@ -300,7 +300,7 @@ fn linux_pings_with_fragmented_requests() {
     );
     assert!(
         stdout(&out).contains("2 packets transmitted, 2 received"),
-        "{}",
+        "stack: echo replies over the MTU need IPv4 fragmentation on egress: {}",
         describe(&out)
     );
     lab.finish();

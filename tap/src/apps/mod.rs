@@ -65,7 +65,8 @@ pub enum App {
     DhcpServer(DhcpServer),
     TcpEcho(TcpEcho),
     TcpSink(TcpSink),
-    TcpSource(TcpSource),
+    /// Boxed: its hasher and chunk state dwarf the other apps.
+    TcpSource(Box<TcpSource>),
     DnsLookup(DnsLookup),
     NtpQuery(NtpQuery),
 }
@@ -139,7 +140,7 @@ impl App {
             AppSpec::DhcpServer(s) => App::DhcpServer(DhcpServer::start(s.clone(), stack)?),
             AppSpec::TcpEcho(s) => App::TcpEcho(TcpEcho::start(s.clone(), stack)?),
             AppSpec::TcpSink(s) => App::TcpSink(TcpSink::start(s.clone(), stack)?),
-            AppSpec::TcpSource(s) => App::TcpSource(TcpSource::start(s.clone())),
+            AppSpec::TcpSource(s) => App::TcpSource(Box::new(TcpSource::start(s.clone()))),
             AppSpec::DnsLookup(s) => App::DnsLookup(DnsLookup::start(s.clone())),
             AppSpec::NtpQuery(s) => App::NtpQuery(NtpQuery::start(s.clone())),
         })
@@ -154,7 +155,7 @@ impl App {
             App::DhcpServer(a) => a,
             App::TcpEcho(a) => a,
             App::TcpSink(a) => a,
-            App::TcpSource(a) => a,
+            App::TcpSource(a) => a.as_ref(),
             App::DnsLookup(a) => a,
             App::NtpQuery(a) => a,
         }
@@ -169,7 +170,7 @@ impl App {
             App::DhcpServer(a) => a,
             App::TcpEcho(a) => a,
             App::TcpSink(a) => a,
-            App::TcpSource(a) => a,
+            App::TcpSource(a) => a.as_mut(),
             App::DnsLookup(a) => a,
             App::NtpQuery(a) => a,
         }
