@@ -213,7 +213,7 @@ fn blocking_udp_socket_talks_through_a_running_bridge() {
 
     socket.set_read_timeout(Some(Duration::from_millis(50)));
     let err = socket.recv_from(&mut buf).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::TimedOut);
+    assert_eq!(err.kind(), ErrorKind::WouldBlock, "as std on Unix");
     let port = socket.local_addr().unwrap().port();
     assert_eq!(net.bind_udp(port).unwrap_err().kind(), ErrorKind::AddrInUse);
 
@@ -308,7 +308,7 @@ fn tcp_stream_and_listener_talk_through_running_bridges() {
         SocketAddrV4::new(ip(3), 9),
         Some(Duration::from_millis(200)),
     );
-    assert_eq!(silent.unwrap_err().kind(), ErrorKind::WouldBlock);
+    assert_eq!(silent.unwrap_err().kind(), ErrorKind::TimedOut);
     drop(stream);
     client.stop().unwrap();
     server.stop().unwrap();

@@ -202,6 +202,16 @@ impl Net {
     }
 }
 
+/// std's blocking sockets report an expired read or write timeout as
+/// `WouldBlock` on Unix; so do ours.
+fn timed_out_would_block(e: io::Error) -> io::Error {
+    if e.kind() == io::ErrorKind::TimedOut {
+        io::Error::new(io::ErrorKind::WouldBlock, "timed out")
+    } else {
+        e
+    }
+}
+
 pub(crate) fn app_error(e: AppError) -> io::Error {
     let kind = match e {
         AppError::NoSocketSlot => io::ErrorKind::OutOfMemory,

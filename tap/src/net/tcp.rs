@@ -11,7 +11,7 @@ use seqs::socket::{Handle, Tcp};
 use seqs::tcp::{Error, State};
 use seqs::Endpoint;
 
-use super::{app_error, Net};
+use super::{app_error, timed_out_would_block, Net};
 use crate::backlog::{add_tcp_socket, Backlog};
 use crate::TapStack;
 
@@ -130,8 +130,11 @@ impl TcpStream {
         Ok(stream)
     }
 
+    /// Like std's `connect_timeout`, an expired timeout is `TimedOut`.
     fn wait_connected(&self, timeout: Option<Duration>) -> io::Result<()> {
-        self.wait(timeout, |socket| match socket.state() {
+        let handle = self.conn.handle;
+        let shared = &self.conn.net.shared;
+        shared.wait_for(timeout, |stack| match socket(stack, handle)?.state() {
             State::SynSent | State::SynReceived => Ok(None),
             State::Closed => Err(io::Error::new(
                 io::ErrorKind::ConnectionRefused,
@@ -316,15 +319,6 @@ fn check_timeout(timeout: Option<Duration>) -> io::Result<Option<Duration>> {
         ));
     }
     Ok(timeout)
-}
-
-/// std's blocking sockets report an expired timeout as `WouldBlock` on Unix.
-fn timed_out_would_block(e: io::Error) -> io::Error {
-    if e.kind() == io::ErrorKind::TimedOut {
-        io::Error::new(io::ErrorKind::WouldBlock, "timed out")
-    } else {
-        e
-    }
 }
 
 impl Net {

@@ -8,7 +8,7 @@ use seqs::socket::{Handle, Udp};
 use seqs::udp::SendError;
 use seqs::Endpoint;
 
-use super::Net;
+use super::{timed_out_would_block, Net};
 use crate::TapStack;
 
 /// A blocking UDP socket on the bridge's stack, shaped like
@@ -29,7 +29,7 @@ impl UdpSocket {
     }
 
     /// `None` blocks until a datagram arrives; a timeout makes
-    /// [`UdpSocket::recv_from`] fail with `TimedOut`.
+    /// [`UdpSocket::recv_from`] fail with `WouldBlock`, as std's does on Unix.
     pub fn set_read_timeout(&mut self, timeout: Option<Duration>) {
         self.read_timeout = timeout;
     }
@@ -42,30 +42,36 @@ impl UdpSocket {
     /// Queues `buf` for `to`, waiting while the transmit queue is full.
     pub fn send_to(&self, buf: &[u8], to: SocketAddrV4) -> io::Result<usize> {
         let to = Endpoint::new(*to.ip(), to.port());
-        self.net.shared.wait_for(self.write_timeout, |stack| {
-            match self.socket(stack)?.send_slice(buf, to) {
-                Ok(()) => Ok(Some(buf.len())),
-                Err(SendError::BufferFull) => Ok(None),
-                Err(e) => Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    format!("cannot send to {to}: {e:?}"),
-                )),
-            }
-        })
+        self.net
+            .shared
+            .wait_for(self.write_timeout, |stack| {
+                match self.socket(stack)?.send_slice(buf, to) {
+                    Ok(()) => Ok(Some(buf.len())),
+                    Err(SendError::BufferFull) => Ok(None),
+                    Err(e) => Err(io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        format!("cannot send to {to}: {e:?}"),
+                    )),
+                }
+            })
+            .map_err(timed_out_would_block)
     }
 
     /// Waits for a datagram and copies it into `buf`; like std, a datagram
     /// longer than `buf` is truncated and the rest discarded.
     pub fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddrV4)> {
-        self.net.shared.wait_for(self.read_timeout, |stack| {
-            let Ok((data, meta)) = self.socket(stack)?.recv() else {
-                return Ok(None);
-            };
-            let len = data.len().min(buf.len());
-            buf[..len].copy_from_slice(&data[..len]);
-            let from = SocketAddrV4::new(meta.remote.addr, meta.remote.port);
-            Ok(Some((len, from)))
-        })
+        self.net
+            .shared
+            .wait_for(self.read_timeout, |stack| {
+                let Ok((data, meta)) = self.socket(stack)?.recv() else {
+                    return Ok(None);
+                };
+                let len = data.len().min(buf.len());
+                buf[..len].copy_from_slice(&data[..len]);
+                let from = SocketAddrV4::new(meta.remote.addr, meta.remote.port);
+                Ok(Some((len, from)))
+            })
+            .map_err(timed_out_would_block)
     }
 
     fn socket<'s>(
