@@ -50,7 +50,7 @@ pub enum DropReason {
     IcmpQueueFull,
     /// Egress: the driver's buffer is smaller than the frame.
     TxBufferTooSmall,
-    /// Egress: the datagram is larger than the interface MTU.
+    /// Egress: a DF datagram over the MTU, or one over IPv4's 65535 bytes.
     ExceedsMtu,
     /// Egress: no route (no address configured, or no gateway for the destination).
     NoRoute,

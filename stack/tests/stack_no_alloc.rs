@@ -1,12 +1,13 @@
-//! Steady-state UDP and ICMP traffic performs zero heap allocations: a
-//! counting global allocator watches two stacks exchange datagrams and pings
-//! through fixed buffers.
+//! Steady-state UDP and ICMP traffic performs zero heap allocations, whole
+//! or in fragments: a counting global allocator watches two stacks exchange
+//! datagrams and pings through fixed buffers.
 
 mod support;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
+use seqs::storage::{PacketBuffer, PacketMeta};
 use seqs::time::{Duration, Instant};
 use seqs::Endpoint;
 use support::*;
@@ -97,6 +98,60 @@ fn udp_and_ping_steady_state_do_not_allocate() {
     let made = allocations() - before;
     assert_eq!(made, 0, "heap allocations on the packet path");
     assert_eq!(a.counters().udp_in, 200);
+}
+
+#[test]
+fn fragmented_udp_and_ping_steady_state_do_not_allocate() {
+    let mut a = stack(1, true);
+    let mut b = stack(2, true);
+    let ha = a.add_udp_socket(udp_socket(4, 16384)).unwrap();
+    let hb = b.add_udp_socket(udp_socket(4, 16384)).unwrap();
+    a.bind_udp(ha, 1000).unwrap();
+    b.bind_udp(hb, 2000).unwrap();
+    let ping = a
+        .add_icmp_socket(seqs::icmp::Socket::new(
+            PacketBuffer::new(vec![PacketMeta::empty(); 4], vec![0u8; 8192]),
+            PacketBuffer::new(vec![PacketMeta::empty(); 4], vec![0u8; 8192]),
+        ))
+        .unwrap();
+    let mut buf = [0u8; 1600];
+    // Three fragments each way at the default 1500-byte MTU.
+    let mut payload = [0u8; 4000];
+    let mut now = Instant::from_secs(5);
+
+    let mut round = |a: &mut TestStack, b: &mut TestStack, now: Instant, i: u16| {
+        payload[3999] = i as u8;
+        a.udp(ha)
+            .unwrap()
+            .send_slice(&payload, Endpoint::new(ip(2), 2000))
+            .unwrap();
+        a.icmp(ping)
+            .unwrap()
+            .send_echo(ip(2), i, &payload[..3000])
+            .unwrap();
+        exchange(a, b, now, &mut buf);
+        let (data, meta) = b.udp(hb).unwrap().recv().unwrap();
+        assert_eq!((data.len(), data[3999]), (4000, i as u8));
+        let to = meta.remote;
+        let echo = b.udp(hb).unwrap().send(4000, to).unwrap();
+        echo[3999] = i as u8;
+        exchange(a, b, now, &mut buf);
+        assert_eq!(a.udp(ha).unwrap().recv().unwrap().0[3999], i as u8);
+        let (reply, data) = a.icmp(ping).unwrap().recv().unwrap();
+        assert_eq!((reply.seq_no, data.len()), (i, 3000));
+    };
+
+    round(&mut a, &mut b, now, 0); // warm-up: ARP in both directions
+    let before = allocations();
+    for i in 1..100 {
+        now += Duration::from_millis(20);
+        round(&mut a, &mut b, now, i);
+    }
+    let made = allocations() - before;
+    assert_eq!(made, 0, "heap allocations on the fragmenting path");
+    // Every datagram each way went in fragments and was reassembled.
+    assert_eq!(a.counters().datagrams_reassembled, 200);
+    assert_eq!(b.counters().datagrams_reassembled, 200);
 }
 
 #[test]

@@ -461,6 +461,16 @@ fn api_misuse_is_refused() {
         ),
         Err(Error::Unaddressable)
     );
+    assert_eq!(
+        s.connect(
+            Instant::ZERO,
+            std::net::SocketAddrV4::new(std::net::Ipv4Addr::UNSPECIFIED, 5000),
+            b_end(),
+            SeqNumber(0)
+        ),
+        Err(Error::Unaddressable),
+        "the stack picks the source address before connecting"
+    );
     s.listen(b_end(), SeqNumber(0)).unwrap();
     assert_eq!(s.listen(b_end(), SeqNumber(0)), Err(Error::InvalidState));
     assert_eq!(
@@ -478,4 +488,105 @@ fn listener_ignores_other_ports_and_addresses() {
     let seg = a(Syn, 1, None);
     assert!(!seg.with_repr(|r| b_sock.accepts(A_IP, A_IP, r)));
     assert!(seg.with_repr(|r| b_sock.accepts(A_IP, B_IP, r)));
+}
+
+#[test]
+fn unanswered_syn_ack_returns_listener_to_listen() {
+    let mut b_sock = socket(
+        usize::from(WIN),
+        seqs::tcp::Config {
+            syn_retries: 1,
+            ..plain_config()
+        },
+    );
+    b_sock.listen(b_end(), SeqNumber(B_ISN)).unwrap();
+    feed(&mut b_sock, ms(0), &a(Syn, A_ISN, None));
+    let syn_ack = one(&mut b_sock, ms(0));
+    assert_eq!(one(&mut b_sock, ms(1000)), syn_ack);
+    assert_eq!(b_sock.poll_at(ms(1000)), Some(ms(3000)));
+    assert!(drain(&mut b_sock, ms(3000)).is_empty());
+    assert_eq!(b_sock.state(), State::Listen);
+    assert_eq!(b_sock.poll_at(ms(3000)), None);
+}
+
+#[test]
+fn close_wait_can_still_send() {
+    let (mut a_sock, mut b_sock) = established();
+    a_sock.close();
+    feed(&mut b_sock, ms(1), &one(&mut a_sock, ms(1)));
+    drain(&mut b_sock, ms(1));
+    assert_eq!(b_sock.state(), State::CloseWait);
+    assert_eq!(b_sock.send_slice(b"reply"), Ok(5));
+    let data = one(&mut b_sock, ms(2));
+    assert_eq!(data.payload, b"reply");
+    assert_eq!(data.control, Psh);
+}
+
+#[test]
+fn half_open_connection_is_discovered() {
+    // RFC 9293 figure 10 with RFC 5961: A crashed and reconnects with the
+    // same ports. B answers the SYN with a challenge ACK, A resets that ACK
+    // with exactly B's RCV.NXT, and B drops the stale connection.
+    let (_, mut b_sock) = established();
+    let mut a_new = client();
+    a_new
+        .connect(ms(100), a_end(), b_end(), SeqNumber(400))
+        .unwrap();
+    let syn = one(&mut a_new, ms(100));
+    let challenge = feed(&mut b_sock, ms(110), &syn).expect("challenge ACK");
+    assert_eq!(challenge, b(Control::None, B_ISN + 1, Some(A_ISN + 1)));
+    assert_eq!(b_sock.state(), State::Established);
+    let rst = feed(&mut a_new, ms(120), &challenge).expect("RST");
+    assert_eq!(rst, Seg::a_to_b(Rst, A_ISN + 1, None, 0));
+    assert_eq!(feed(&mut b_sock, ms(130), &rst), None);
+    assert_eq!(b_sock.state(), State::Closed);
+    // A's SYN retransmission now finds nothing; the stack answers with RST.
+    let retry = one(&mut a_new, ms(1100));
+    assert_eq!(retry, syn);
+}
+
+#[test]
+fn rst_is_ignored_in_time_wait_rfc1337() {
+    let (mut a_sock, _) = established();
+    a_sock.close();
+    one(&mut a_sock, ms(0));
+    feed(&mut a_sock, ms(5), &b(Fin, B_ISN + 1, Some(A_ISN + 2)));
+    assert_eq!(a_sock.state(), State::TimeWait);
+    drain(&mut a_sock, ms(5));
+    assert_eq!(feed(&mut a_sock, ms(6), &b(Rst, B_ISN + 2, None)), None);
+    assert_eq!(a_sock.state(), State::TimeWait);
+}
+
+#[test]
+fn rst_in_last_ack_closes_but_keeps_the_finished_stream() {
+    let (mut a_sock, mut b_sock) = established();
+    b_sock.send_slice(b"tail").unwrap();
+    b_sock.close();
+    for seg in drain(&mut b_sock, ms(1)) {
+        feed(&mut a_sock, ms(2), &seg);
+    }
+    assert_eq!(a_sock.state(), State::CloseWait);
+    a_sock.close();
+    assert_eq!(a_sock.state(), State::LastAck);
+    one(&mut a_sock, ms(3));
+    assert_eq!(feed(&mut a_sock, ms(4), &b(Rst, B_ISN + 6, None)), None);
+    assert_eq!(a_sock.state(), State::Closed);
+    let mut buf = [0u8; 8];
+    assert_eq!(a_sock.recv_slice(&mut buf), Ok(4));
+    assert_eq!(&buf[..4], b"tail");
+    assert_eq!(a_sock.recv_slice(&mut buf), Err(Error::Finished));
+}
+
+#[test]
+fn rst_in_close_wait_discards_unread_data() {
+    let (mut a_sock, mut b_sock) = established();
+    b_sock.send_slice(b"lost").unwrap();
+    b_sock.close();
+    for seg in drain(&mut b_sock, ms(1)) {
+        feed(&mut a_sock, ms(2), &seg);
+    }
+    assert_eq!(a_sock.state(), State::CloseWait);
+    assert_eq!(feed(&mut a_sock, ms(4), &b(Rst, B_ISN + 6, None)), None);
+    assert_eq!(a_sock.state(), State::Closed);
+    assert_eq!(a_sock.recv_slice(&mut [0u8; 8]), Err(Error::InvalidState));
 }

@@ -1,12 +1,14 @@
-//! The transmit path: one frame per call, highest priority first.
+//! The transmit path: one frame per call, highest priority first. A
+//! datagram over the MTU leaves in fragments over consecutive calls (see
+//! `fragment`).
 
 use core::net::Ipv4Addr;
 
 use rand_core::RngCore;
 
+use super::fragment::{self, Head, Outgoing, Piece, Queue, Source};
 use super::{Config, Interface, Stack};
 use crate::arp::Lookup;
-use crate::icmp;
 use crate::service::Context;
 use crate::socket::Socket;
 use crate::stats::DropReason;
@@ -27,6 +29,8 @@ enum NextHop {
 pub(super) enum Sent {
     /// A frame of this length is in the buffer.
     Frame(usize),
+    /// A fragment of this length is in the buffer; the datagram goes on.
+    Fragment(usize),
     /// The next hop is being resolved; the packet stays queued.
     Wait,
     /// The packet was discarded.
@@ -45,6 +49,25 @@ pub(super) struct Datagram {
     pub link_dst: Option<EthernetAddress>,
 }
 
+impl Datagram {
+    /// The IPv4 header of the frame carrying `piece` of the payload.
+    pub fn header(&self, ttl: u8, ident: u16, piece: Piece) -> ipv4::Repr {
+        ipv4::Repr {
+            src_addr: self.src,
+            dst_addr: self.dst,
+            protocol: self.protocol,
+            payload_len: piece.len,
+            ttl,
+            dscp_ecn: 0,
+            ident,
+            dont_frag: self.dont_frag,
+            more_frags: piece.more,
+            // `fragment::piece` keeps offsets within the 16-bit total length.
+            frag_offset: u16::try_from(piece.offset).unwrap_or(u16::MAX),
+        }
+    }
+}
+
 impl<R: RngCore> Stack<'_, R> {
     /// Writes the next outbound frame into `buf` and returns its length, or
     /// `None` when nothing is ready. Also runs due timers.
@@ -53,8 +76,12 @@ impl<R: RngCore> Stack<'_, R> {
         self.expire(now);
         self.pump_services(now);
         loop {
-            match self.next_frame(now, buf)? {
-                Sent::Frame(len) => {
+            // Nothing ready may still mean an ARP request just became due:
+            // resolving a queued packet's next hop starts one.
+            let sent = self.next_frame(now, buf).filter(|s| *s != Sent::Wait);
+            let sent = sent.or_else(|| self.iface.arp_frame(now, buf))?;
+            match sent {
+                Sent::Frame(len) | Sent::Fragment(len) => {
                     self.iface.counters.frames_out += 1;
                     self.iface.counters.bytes_out += len as u64;
                     return Some(len);
@@ -101,6 +128,9 @@ impl<R: RngCore> Stack<'_, R> {
         if let Some(sent) = self.iface.arp_frame(now, buf) {
             return Some(sent);
         }
+        if let Some(sent) = self.next_fragment(now, buf) {
+            return Some(sent);
+        }
         if let Some(sent) = self.iface.tcp_reply_frame(now, buf) {
             return Some(sent);
         }
@@ -118,8 +148,8 @@ impl<R: RngCore> Stack<'_, R> {
             let Some(socket) = self.sockets.at_mut(index) else {
                 continue;
             };
-            if let Some(sent @ (Sent::Frame(_) | Sent::Dropped(_))) =
-                self.iface.dispatch(now, socket, buf)
+            if let Some(sent @ (Sent::Frame(_) | Sent::Fragment(_) | Sent::Dropped(_))) =
+                self.iface.dispatch(now, index, socket, buf)
             {
                 self.next_dispatch = index + 1;
                 return Some(sent);
@@ -196,27 +226,8 @@ impl Interface<'_> {
             dont_frag: false,
             link_dst: None,
         };
-        let sent = match self.route(now, &datagram) {
-            Ok(mac) => {
-                let (_, message) = self.icmp_out.peek()?;
-                emit_ip(
-                    &self.config,
-                    &mut self.next_ident,
-                    buf,
-                    mac,
-                    &datagram,
-                    |payload, _| payload.copy_from_slice(message),
-                )
-            }
-            Err(sent) => sent,
-        };
-        if sent != Sent::Wait {
-            self.icmp_out.dequeue();
-        }
-        if matches!(sent, Sent::Frame(_)) {
-            self.counters.icmp_out += 1;
-        }
-        Some(sent)
+        let job = Outgoing::new(Source::IcmpOut, 0, datagram, Head::NONE, self.next_ident);
+        Some(self.send_queued(now, buf, Queue::IcmpOut, job))
     }
 
     /// A RST or challenge ACK owed outside any socket's flow. One whose
@@ -246,8 +257,8 @@ impl Interface<'_> {
             dont_frag: true,
             link_dst: None,
         };
-        let sent = send_ip(self, now, buf, datagram, |payload, d| {
-            repr.emit(&mut wire::tcp::Packet::new_unchecked(payload), d.src, d.dst);
+        let sent = send_ip(self, now, buf, datagram, |payload| {
+            repr.emit(&mut wire::tcp::Packet::new_unchecked(payload), src, dst);
         });
         if matches!(sent, Sent::Frame(_)) {
             self.counters.tcp_out += 1;
@@ -291,82 +302,59 @@ impl Interface<'_> {
         t.poll_at(self.now)
     }
 
-    /// Lets `socket` emit its next packet, if it has one.
-    fn dispatch(&mut self, now: Instant, socket: &mut Socket<'_>, buf: &mut [u8]) -> Option<Sent> {
-        match socket {
-            Socket::Icmp(ping) => self.dispatch_echo(now, ping, buf),
-            Socket::Tcp(tcp) => self.dispatch_tcp(now, tcp, buf),
-            other => self.dispatch_udp(now, other.udp_mut()?, buf),
-        }
-    }
-
-    fn dispatch_udp(
+    /// Lets `socket` (in slot `index`) emit its next packet, if it has one.
+    fn dispatch(
         &mut self,
         now: Instant,
-        socket: &mut udp::Socket<'_>,
+        index: usize,
+        socket: &mut Socket<'_>,
         buf: &mut [u8],
     ) -> Option<Sent> {
-        let (meta, data) = socket.peek_tx()?;
-        let repr = wire::udp::Repr {
-            src_port: socket.local_port(),
-            dst_port: meta.remote.port,
-        };
-        let datagram = Datagram {
-            src: self.source_addr(meta.local_addr),
-            dst: meta.remote.addr,
-            protocol: ipv4::Protocol::Udp,
-            payload_len: wire::udp::HEADER_LEN + data.len(),
-            dont_frag: false,
-            link_dst: meta.link_dst,
-        };
-        let sent = send_ip(self, now, buf, datagram, |payload, d| {
-            repr.emit(
-                &mut wire::udp::Packet::new_unchecked(payload),
-                d.src,
-                d.dst,
-                data,
-            );
-        });
-        if sent != Sent::Wait {
-            socket.complete_tx(matches!(sent, Sent::Frame(_)));
+        if let Socket::Tcp(tcp) = socket {
+            return self.dispatch_tcp(now, tcp, buf);
         }
-        if matches!(sent, Sent::Frame(_)) {
-            self.counters.udp_out += 1;
-        }
-        Some(sent)
+        let queue = Queue::of(socket)?;
+        let job = self.queued_datagram(Source::Socket(index), &queue)?;
+        Some(self.send_queued(now, buf, queue, job))
     }
 
-    fn dispatch_echo(
-        &mut self,
-        now: Instant,
-        ping: &mut icmp::Socket<'_>,
-        buf: &mut [u8],
-    ) -> Option<Sent> {
-        let ident = ping.ident()?;
-        let (meta, data) = ping.peek_tx()?;
-        let repr = icmpv4::Repr::EchoRequest {
-            ident,
-            seq_no: meta.seq_no,
-            data,
+    /// The datagram at the head of a socket's queue, with its transport
+    /// header computed over all of its data.
+    fn queued_datagram(&self, source: Source, queue: &Queue<'_, '_>) -> Option<Outgoing> {
+        let (tag, _) = queue.peek(&self.icmp_out)?;
+        let (datagram, head) = match queue {
+            Queue::Udp(socket) => {
+                let (meta, data) = socket.peek_tx()?;
+                let repr = wire::udp::Repr {
+                    src_port: socket.local_port(),
+                    dst_port: meta.remote.port,
+                };
+                let d = Datagram {
+                    src: self.source_addr(meta.local_addr),
+                    dst: meta.remote.addr,
+                    protocol: ipv4::Protocol::Udp,
+                    payload_len: wire::udp::HEADER_LEN + data.len(),
+                    dont_frag: false,
+                    link_dst: meta.link_dst,
+                };
+                (d, Head::udp(&repr, d.src, d.dst, data))
+            }
+            Queue::Echo(ping) => {
+                let ident = ping.ident()?;
+                let (meta, data) = ping.peek_tx()?;
+                let d = Datagram {
+                    src: self.source_addr(Ipv4Addr::UNSPECIFIED),
+                    dst: meta.addr,
+                    protocol: ipv4::Protocol::Icmp,
+                    payload_len: icmpv4::HEADER_LEN + data.len(),
+                    dont_frag: false,
+                    link_dst: None,
+                };
+                (d, Head::echo_request(ident, meta.seq_no, data))
+            }
+            Queue::IcmpOut => return None,
         };
-        let datagram = Datagram {
-            src: self.source_addr(Ipv4Addr::UNSPECIFIED),
-            dst: meta.addr,
-            protocol: ipv4::Protocol::Icmp,
-            payload_len: repr.buffer_len(),
-            dont_frag: false,
-            link_dst: None,
-        };
-        let sent = send_ip(self, now, buf, datagram, |payload, _| {
-            repr.emit(&mut icmpv4::Packet::new_unchecked(payload));
-        });
-        if sent != Sent::Wait {
-            ping.complete_tx(now, matches!(sent, Sent::Frame(_)));
-        }
-        if matches!(sent, Sent::Frame(_)) {
-            self.counters.icmp_out += 1;
-        }
-        Some(sent)
+        Some(Outgoing::new(source, tag, datagram, head, self.next_ident))
     }
 
     /// Whether `socket` has a packet that could leave now (its next hop is
@@ -433,10 +421,7 @@ impl Interface<'_> {
     }
 
     /// The link-layer destination of a datagram, once it is known.
-    fn route(&mut self, now: Instant, d: &Datagram) -> Result<EthernetAddress, Sent> {
-        if ipv4::HEADER_LEN + d.payload_len > self.config.mtu {
-            return Err(Sent::Dropped(DropReason::ExceedsMtu));
-        }
+    pub(super) fn route(&mut self, now: Instant, d: &Datagram) -> Result<EthernetAddress, Sent> {
         if let Some(mac) = d.link_dst {
             return Ok(mac);
         }
@@ -451,57 +436,51 @@ impl Interface<'_> {
     }
 }
 
-/// Routes, resolves and writes one IPv4 datagram; `fill` writes its payload.
+/// Routes, resolves and writes one IPv4 datagram that is never fragmented
+/// (TCP: it sets DF and sizes segments by MSS); `fill` writes its payload.
 fn send_ip(
     iface: &mut Interface<'_>,
     now: Instant,
     buf: &mut [u8],
     d: Datagram,
-    fill: impl FnOnce(&mut [u8], &Datagram),
+    fill: impl FnOnce(&mut [u8]),
 ) -> Sent {
-    match iface.route(now, &d) {
-        Ok(mac) => emit_ip(&iface.config, &mut iface.next_ident, buf, mac, &d, fill),
-        Err(sent) => sent,
+    let whole = Piece::whole(d.payload_len);
+    if fragment::piece(iface.config.mtu, d.payload_len, 0, true) != Some(whole) {
+        return Sent::Dropped(DropReason::ExceedsMtu);
     }
+    let mac = match iface.route(now, &d) {
+        Ok(mac) => mac,
+        Err(sent) => return sent,
+    };
+    let header = d.header(iface.config.ttl, iface.next_ident, whole);
+    let sent = emit_ip(&iface.config, buf, mac, &header, fill);
+    if matches!(sent, Sent::Frame(_)) {
+        iface.next_ident = iface.next_ident.wrapping_add(1);
+    }
+    sent
 }
 
 /// Writes Ethernet and IPv4 headers; `fill` writes the payload.
-fn emit_ip(
+pub(super) fn emit_ip(
     config: &Config,
-    next_ident: &mut u16,
     buf: &mut [u8],
     mac: EthernetAddress,
-    d: &Datagram,
-    fill: impl FnOnce(&mut [u8], &Datagram),
+    header: &ipv4::Repr,
+    fill: impl FnOnce(&mut [u8]),
 ) -> Sent {
-    let repr = ipv4::Repr {
-        src_addr: d.src,
-        dst_addr: d.dst,
-        protocol: d.protocol,
-        payload_len: d.payload_len,
-        ttl: config.ttl,
-        dscp_ecn: 0,
-        ident: *next_ident,
-        dont_frag: d.dont_frag,
-        more_frags: false,
-        frag_offset: 0,
-    };
-    let sent = emit_frame(
+    emit_frame(
         config.mac,
         buf,
         mac,
         ethernet::EtherType::Ipv4,
-        repr.buffer_len(),
+        header.buffer_len(),
         |bytes| {
             let mut packet = ipv4::Packet::new_unchecked(bytes);
-            repr.emit(&mut packet);
-            fill(packet.payload_mut(), d);
+            header.emit(&mut packet);
+            fill(packet.payload_mut());
         },
-    );
-    if matches!(sent, Sent::Frame(_)) {
-        *next_ident = next_ident.wrapping_add(1);
-    }
-    sent
+    )
 }
 
 /// Writes the Ethernet header and lets `fill` write the payload.

@@ -12,6 +12,7 @@
 
 mod config;
 mod egress;
+mod fragment;
 mod ingress;
 mod storage;
 
@@ -95,6 +96,8 @@ struct Interface<'a> {
     announcements_left: u8,
     next_announcement: Instant,
     next_ident: u16,
+    /// A datagram part-way out in fragments.
+    fragmenting: Option<fragment::Outgoing>,
     echo_limit: TokenBucket,
     error_limit: TokenBucket,
     conflict: Option<AddressConflict>,
@@ -217,6 +220,7 @@ impl<'a, R: RngCore> Stack<'a, R> {
             announcements_left: 0,
             next_announcement: Instant::ZERO,
             next_ident: rng.next_u32() as u16,
+            fragmenting: None,
             echo_limit: TokenBucket::new(config.echo_reply_burst, config.echo_reply_interval),
             error_limit: TokenBucket::new(config.icmp_error_burst, config.icmp_error_interval),
             conflict: None,
@@ -300,7 +304,9 @@ impl<'a, R: RngCore> Stack<'a, R> {
     }
 
     pub fn remove_socket<K>(&mut self, handle: Handle<K>) -> Option<socket::Socket<'a>> {
-        self.sockets.remove(handle)
+        let removed = self.sockets.remove(handle)?;
+        self.forget_vacated();
+        Some(removed)
     }
 
     /// The UDP socket behind `handle`; `None` if it was removed.

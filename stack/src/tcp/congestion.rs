@@ -3,8 +3,7 @@
 
 use crate::wire::tcp::SeqNumber;
 
-/// Upper bound on the congestion window; far above any buffer this stack
-/// will be given, it only keeps the arithmetic bounded.
+/// Default upper bound on the congestion window, until `cap` sets one.
 const MAX_CWND: usize = 1 << 30;
 /// Duplicate ACKs that signal a loss (RFC 5681 DupThresh).
 const DUP_THRESH: u8 = 3;
@@ -32,6 +31,9 @@ pub struct NewReno {
     /// recovery may only start once the cumulative ACK passes it.
     recover: SeqNumber,
     in_recovery: bool,
+    /// The window never grows past what could ever be in flight, so an
+    /// application-limited sender does not build up a meaningless window.
+    max_cwnd: usize,
 }
 
 impl NewReno {
@@ -53,7 +55,13 @@ impl NewReno {
             dup_acks: 0,
             recover: snd_una,
             in_recovery: false,
+            max_cwnd: MAX_CWND,
         }
+    }
+
+    /// Bounds the window to `limit` bytes (at least the initial window).
+    pub fn cap(&mut self, limit: usize) {
+        self.max_cwnd = limit.max(self.cwnd);
     }
 
     pub fn cwnd(&self) -> usize {
@@ -98,7 +106,7 @@ impl NewReno {
                 self.cwnd += self.mss;
             }
         }
-        self.cwnd = self.cwnd.min(MAX_CWND);
+        self.cwnd = self.cwnd.min(self.max_cwnd);
         AckKind::Normal
     }
 
@@ -107,7 +115,7 @@ impl NewReno {
     pub fn on_dup_ack(&mut self, snd_una: SeqNumber, snd_max: SeqNumber, flight: usize) -> bool {
         self.dup_acks = self.dup_acks.saturating_add(1);
         if self.in_recovery {
-            self.cwnd = (self.cwnd + self.mss).min(MAX_CWND);
+            self.cwnd = (self.cwnd + self.mss).min(self.max_cwnd);
             return false;
         }
         // RFC 6582 section 3.2 step 1: no new recovery until the cumulative
@@ -162,6 +170,18 @@ mod tests {
             cc.on_ack(MSS, SeqNumber(20_000 + i * 1000), 0);
         }
         assert_eq!(cc.cwnd(), 5 * MSS, "one segment per window");
+    }
+
+    #[test]
+    fn window_stops_at_its_cap() {
+        let mut cc = NewReno::new(MSS, SeqNumber(0));
+        cc.cap(6 * MSS);
+        for i in 0..10 {
+            cc.on_ack(MSS, SeqNumber(1 + i * 1000), 0);
+        }
+        assert_eq!(cc.cwnd(), 6 * MSS);
+        cc.cap(MSS);
+        assert_eq!(cc.cwnd(), 6 * MSS, "never below the current window");
     }
 
     #[test]

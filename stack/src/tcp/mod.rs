@@ -24,6 +24,28 @@
 //!
 //! Nothing here allocates: buffers are [`RingBuffer`](crate::storage::RingBuffer)s
 //! over caller storage and every other structure has a fixed size.
+//!
+//! # What the socket does
+//!
+//! - All RFC 9293 states, simultaneous open and close, TIME-WAIT for a
+//!   configurable 2 MSL (a RST does not cut it short, RFC 1337).
+//! - RFC 5961: exact-sequence RST, challenge ACKs for in-window RSTs, SYNs
+//!   and out-of-range ACKs, rate-limited per second.
+//! - Retransmission: RFC 6298 RTO with Karn's rule and exponential backoff;
+//!   on a timeout the sender goes back to SND.UNA (SND.NXT rewinds, SND.MAX
+//!   remembers how far it got). RFC 5681 slow start and congestion
+//!   avoidance, RFC 6582 NewReno fast recovery.
+//! - Options: MSS (RFC 6691; payload shrinks by the options carried), window
+//!   scaling and timestamps with RTTM and PAWS (RFC 7323), SACK (RFC 2018):
+//!   blocks are sent for out-of-order data, most recent first, and received
+//!   blocks form a scoreboard that picks the holes to retransmit during
+//!   recovery, RFC 6675 style.
+//! - Flow control: receiver and sender SWS avoidance, Nagle, delayed ACK
+//!   (every second full-sized segment at least), zero-window probes from a
+//!   persist timer, keepalive.
+//! - Out-of-order data is written straight into the receive ring; an
+//!   [`Assembler`] with a fixed number of ranges tracks it, and a segment
+//!   that would need one range too many is dropped (and retransmitted).
 
 mod assembler;
 mod config;
@@ -33,7 +55,7 @@ mod socket;
 mod state;
 
 pub use crate::wire::tcp::SeqNumber;
-pub use assembler::{Assembler, TooManyHoles};
+pub use assembler::{Assembler, TooManyHoles, MAX_RANGES};
 pub use config::Config;
 pub use socket::{Counters, Error, Metrics, Socket};
 pub use state::State;

@@ -33,7 +33,9 @@ pub enum SendError {
     Unbound,
     /// Destination address or port is zero.
     Unaddressable,
-    /// The datagram exceeds the transmit buffer or the interface MTU.
+    /// The datagram can never be sent: larger than the transmit buffer, or
+    /// than IPv4 allows ([`Socket::MAX_PAYLOAD`]). Datagrams over the
+    /// interface MTU are fine: they leave in fragments.
     TooLarge,
     /// The transmit queue is full; try again after the stack drained it.
     BufferFull,
@@ -73,15 +75,23 @@ pub struct Socket<'a> {
     port: u16,
     rx: PacketBuffer<'a, Meta>,
     tx: PacketBuffer<'a, Meta>,
+    /// Datagrams taken off `tx` so far: tells the stack, part-way through
+    /// sending the head datagram in fragments, that it is still the same one.
+    tx_seq: u32,
     counters: SocketCounters,
 }
 
 impl<'a> Socket<'a> {
+    /// Largest payload of one datagram: the IPv4 total length (16 bits)
+    /// less the IPv4 and UDP headers.
+    pub const MAX_PAYLOAD: usize = 65535 - 20 - 8;
+
     pub fn new(rx: PacketBuffer<'a, Meta>, tx: PacketBuffer<'a, Meta>) -> Self {
         Socket {
             port: 0,
             rx,
             tx,
+            tx_seq: 0,
             counters: SocketCounters::default(),
         }
     }
@@ -108,7 +118,9 @@ impl<'a> Socket<'a> {
     }
 
     /// Queues a datagram of `len` bytes for `to` and returns its payload to
-    /// fill in place.
+    /// fill in place. A datagram over the interface MTU is sent in
+    /// fragments; one that can never be sent (over [`Socket::MAX_PAYLOAD`]
+    /// or the transmit buffer) is refused with [`SendError::TooLarge`].
     pub fn send(&mut self, len: usize, to: Endpoint) -> Result<&mut [u8], SendError> {
         self.send_from(len, to, Ipv4Addr::UNSPECIFIED)
     }
@@ -125,6 +137,9 @@ impl<'a> Socket<'a> {
         }
         if !to.is_specified() {
             return Err(SendError::Unaddressable);
+        }
+        if len > Self::MAX_PAYLOAD {
+            return Err(SendError::TooLarge);
         }
         let meta = Meta {
             remote: to,
@@ -182,7 +197,9 @@ impl<'a> Socket<'a> {
     pub fn close(&mut self) {
         self.port = 0;
         while self.rx.dequeue().is_some() {}
-        while self.tx.dequeue().is_some() {}
+        while self.tx.dequeue().is_some() {
+            self.tx_seq = self.tx_seq.wrapping_add(1);
+        }
     }
 
     pub(crate) fn bind(&mut self, port: u16) {
@@ -207,9 +224,16 @@ impl<'a> Socket<'a> {
         self.tx.peek()
     }
 
+    /// Identifies the head of the transmit queue among all datagrams this
+    /// socket ever queued.
+    pub(crate) fn tx_seq(&self) -> u32 {
+        self.tx_seq
+    }
+
     /// Removes the head of the transmit queue: sent, or dropped at egress.
     pub(crate) fn complete_tx(&mut self, sent: bool) {
         if self.tx.dequeue().is_some() {
+            self.tx_seq = self.tx_seq.wrapping_add(1);
             if sent {
                 self.counters.tx_datagrams += 1;
             } else {

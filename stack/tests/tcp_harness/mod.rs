@@ -217,3 +217,37 @@ pub fn one(sock: &mut Socket<'_>, now: Instant) -> Seg {
     assert_eq!(out.len(), 1, "expected one segment, got {out:#?}");
     out.remove(0)
 }
+
+pub const A_ISN: u32 = 100;
+pub const B_ISN: u32 = 5000;
+
+/// A (client) and B (server) of `size`-byte buffers after a handshake in
+/// which every segment takes 10 ms: the SYN leaves at t=0 and A is
+/// established at 20 ms, B at 30 ms. B's ISN is `B_ISN + 2500` (its clock).
+pub fn connected(
+    a_size: usize,
+    a_config: Config,
+    b_size: usize,
+    b_config: Config,
+) -> (Socket<'static>, Socket<'static>) {
+    let mut a = socket(a_size, a_config);
+    let mut b = socket(b_size, b_config);
+    b.listen(b_end(), SeqNumber(B_ISN)).unwrap();
+    a.connect(ms(0), a_end(), b_end(), SeqNumber(A_ISN))
+        .unwrap();
+    let syn = one(&mut a, ms(0));
+    assert_eq!(feed(&mut b, ms(10), &syn), None);
+    let syn_ack = one(&mut b, ms(10));
+    assert_eq!(feed(&mut a, ms(20), &syn_ack), None);
+    let ack = one(&mut a, ms(20));
+    assert_eq!(feed(&mut b, ms(30), &ack), None);
+    (a, b)
+}
+
+/// B's ISN in a `connected` pair.
+pub const B_ISS: u32 = B_ISN + 10_000 / 4;
+
+/// Delivers every segment in `segs` to `sock`, collecting immediate replies.
+pub fn feed_all(sock: &mut Socket<'_>, now: Instant, segs: &[Seg]) -> Vec<Seg> {
+    segs.iter().filter_map(|s| feed(sock, now, s)).collect()
+}

@@ -136,6 +136,8 @@ impl Socket<'_> {
         self.snd_wl1 = seg.seq_number;
         self.snd_wl2 = seg.ack_number.unwrap_or(self.iss);
         self.cc = NewReno::new(self.data_mss(), self.iss);
+        // Nothing beyond the send buffer (plus SYN and FIN) is ever in flight.
+        self.cc.cap(self.tx.capacity() + 2 * self.data_mss());
         self.ack_now = true;
         self.keepalive_touch(now);
     }
@@ -323,7 +325,10 @@ impl Socket<'_> {
         self.sample_rtt(now, ack, seg.timestamp);
         self.retries = 0;
         let flight = self.snd_max.distance_from(self.snd_una) as usize;
-        if self.cc.on_ack(acked, ack, flight) == AckKind::Partial {
+        // NewReno (RFC 6582 3.2 step 5): a partial ACK means the next
+        // segment is lost too. With SACK the hole pointer already knows.
+        let kind = self.cc.on_ack(data_acked, ack, flight);
+        if kind == AckKind::Partial && self.sacked.is_empty() {
             self.fast_rexmit_now = true;
             self.rexmit_nxt = self.snd_una;
         }
@@ -380,7 +385,13 @@ impl Socket<'_> {
     fn update_window(&mut self, seg: &Repr<'_>, ack: SeqNumber) {
         let seq = seg.seq_number;
         if self.snd_wl1 < seq || (self.snd_wl1 == seq && self.snd_wl2 <= ack) {
+            let was_closed = self.snd_wnd == 0;
             self.snd_wnd = self.scaled_window(seg);
+            if was_closed && self.snd_wnd > 0 {
+                // Probe bytes sent into the zero window were dropped: send
+                // them again now rather than after a timeout.
+                self.snd_nxt = self.snd_una;
+            }
             self.max_snd_wnd = self.max_snd_wnd.max(self.snd_wnd);
             self.snd_wl1 = seq;
             self.snd_wl2 = ack;

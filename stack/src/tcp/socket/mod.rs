@@ -286,7 +286,8 @@ impl<'a> Socket<'a> {
         remote: SocketAddrV4,
         isn: SeqNumber,
     ) -> Result<(), Error> {
-        if local.port() == 0 || remote.port() == 0 || remote.ip().is_unspecified() {
+        let unspecified = local.ip().is_unspecified() || remote.ip().is_unspecified();
+        if local.port() == 0 || remote.port() == 0 || unspecified {
             return Err(Error::Unaddressable);
         }
         if self.state != State::Closed || self.rst_pending {
@@ -310,8 +311,9 @@ impl<'a> Socket<'a> {
         Ok(self.tx.enqueue_slice(data))
     }
 
-    /// Reads received data. `Ok(0)` means nothing yet; `Err(Finished)` means
-    /// the peer closed and everything was read.
+    /// Reads received data. `Ok(0)` means nothing yet (also while listening
+    /// or connecting); `Err(Finished)` means the peer closed and everything
+    /// was read; `Err(InvalidState)` means there is no connection.
     pub fn recv_slice(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
         let n = self.peek(buf)?;
         self.rx.dequeue_allocated(n);
@@ -326,7 +328,7 @@ impl<'a> Socket<'a> {
         }
         if self.rx_fin {
             Err(Error::Finished)
-        } else if matches!(self.state, State::Closed | State::Listen) {
+        } else if self.state == State::Closed {
             Err(Error::InvalidState)
         } else {
             Ok(0)

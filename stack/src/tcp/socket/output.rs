@@ -54,7 +54,8 @@ impl Socket<'_> {
     /// Handles due timers, then hands at most one segment to `emit` as
     /// (source address, destination address, segment). Returns `Ok(true)`
     /// when a segment was emitted; the stack calls again until `Ok(false)`.
-    /// When `emit` fails, the socket state is as if nothing was sent.
+    /// When `emit` fails nothing about the segment is committed (due timers
+    /// have been handled), so the same segment is offered next time.
     pub fn dispatch<F, E>(&mut self, now: Instant, emit: F) -> Result<bool, E>
     where
         F: FnOnce(Ipv4Addr, Ipv4Addr, Repr<'_>) -> Result<(), E>,
@@ -206,6 +207,9 @@ impl Socket<'_> {
         }
     }
 
+    /// Bytes sent past SND.UNA. Hole retransmissions are not added: a hole
+    /// is lost data that already left the network, so in RFC 6675 terms
+    /// the two cancel out, and NewReno's inflated window stays comparable.
     fn flight(&self) -> usize {
         self.snd_nxt.distance_from(self.snd_una) as usize
     }
@@ -350,7 +354,10 @@ impl Socket<'_> {
     /// Receiver-side SWS avoidance: move the right edge only by at least
     /// min(buffer / 2, MSS), and never move it left.
     fn window_to_advertise(&self) -> usize {
-        let free = self.rx.window();
+        let free = self
+            .rx
+            .window()
+            .min(usize::from(u16::MAX) << self.rcv_shift);
         let current = self.advertised_remaining();
         let threshold = (self.rx.capacity() / 2).min(usize::from(self.config.mss));
         if free >= current + threshold.max(1) {
