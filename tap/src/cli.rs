@@ -10,8 +10,8 @@ use seqs::wire::{EthernetAddress, Ipv4Cidr};
 use seqs::Endpoint;
 
 use crate::apps::{
-    AppSpec, DhcpServerSpec, DnsLookupSpec, NtpQuerySpec, PingSpec, Report, TcpEchoSpec,
-    TcpSinkSpec, TcpSourceSpec, UdpClientSpec, UdpEchoSpec,
+    AppSpec, DhcpServerSpec, DnsLookupSpec, HttpClientSpec, HttpServerSpec, NtpQuerySpec, PingSpec,
+    Report, TcpEchoSpec, TcpSinkSpec, TcpSourceSpec, UdpClientSpec, UdpEchoSpec,
 };
 use crate::clock::stack_duration;
 use crate::{random_seed, Addressing, Bridge, BridgeConfig, BridgeReport, LossRate, TapDevice};
@@ -121,6 +121,13 @@ pub struct AppArgs {
     /// DNS server for --dns (default: the one DHCP gave us).
     #[arg(long, value_name = "ADDR")]
     pub dns_server: Option<Ipv4Addr>,
+    /// Serve HTTP on this port: `/` greets, `/bytes/N` sends N bytes.
+    #[arg(long, value_name = "PORT")]
+    pub http_server: Vec<u16>,
+    /// Fetch this URL (`http://ADDR[:PORT]/PATH`) and print the status,
+    /// body length and SHA-256.
+    #[arg(long, value_parser = parse_url, value_name = "URL")]
+    pub http_get: Vec<(SocketAddrV4, String)>,
     /// Ask this NTP server for the time (port 123 unless given).
     #[arg(long, value_parser = parse_socket, value_name = "ADDR[:PORT]")]
     pub ntp: Vec<SocketAddrV4>,
@@ -179,6 +186,17 @@ impl AppArgs {
             .ntp
             .iter()
             .map(|&server| AppSpec::NtpQuery(NtpQuerySpec::new(server)));
+        let http_servers = self
+            .http_server
+            .iter()
+            .map(|&port| AppSpec::HttpServer(HttpServerSpec { port }));
+        let fetches = self.http_get.iter().map(|(to, path)| {
+            AppSpec::HttpClient(HttpClientSpec {
+                remote: Endpoint::new(*to.ip(), to.port()),
+                host: String::new(),
+                path: path.clone(),
+            })
+        });
         pings
             .chain(echoes)
             .chain(clients)
@@ -188,6 +206,8 @@ impl AppArgs {
             .chain(sources)
             .chain(lookups)
             .chain(ntp)
+            .chain(http_servers)
+            .chain(fetches)
             .collect()
     }
 }
@@ -325,6 +345,21 @@ fn parse_socket(s: &str) -> Result<SocketAddrV4, String> {
     })
 }
 
+/// `http://ADDR[:PORT][/PATH]`: port 80 and path `/` by default.
+fn parse_url(s: &str) -> Result<(SocketAddrV4, String), String> {
+    let rest = s
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("{s:?}: expected http://ADDR[:PORT]/PATH"))?;
+    let (authority, path) = rest.find('/').map_or((rest, "/"), |i| rest.split_at(i));
+    let to = authority.parse::<SocketAddrV4>().or_else(|_| {
+        authority
+            .parse::<Ipv4Addr>()
+            .map(|a| SocketAddrV4::new(a, 80))
+            .map_err(|e| format!("{authority:?}: {e} (an IPv4 address, no names)"))
+    })?;
+    Ok((to, path.to_owned()))
+}
+
 fn parse_mac(s: &str) -> Result<EthernetAddress, String> {
     let mut mac = [0u8; 6];
     let mut parts = s.split(':');
@@ -456,6 +491,22 @@ mod tests {
             AppSpec::DhcpServer(d) if d.last == Ipv4Addr::new(192, 0, 2, 150)
         ));
         assert!(parse_range("192.0.2.9-192.0.2.1").is_err());
+        assert_eq!(
+            parse_url("http://192.0.2.1:8000/data.bin"),
+            Ok((
+                SocketAddrV4::new(Ipv4Addr::new(192, 0, 2, 1), 8000),
+                "/data.bin".into()
+            ))
+        );
+        assert_eq!(
+            parse_url("http://192.0.2.1"),
+            Ok((
+                SocketAddrV4::new(Ipv4Addr::new(192, 0, 2, 1), 80),
+                "/".into()
+            ))
+        );
+        assert!(parse_url("ftp://192.0.2.1/").is_err());
+        assert!(parse_url("http://example.test/").is_err());
     }
 
     #[test]

@@ -3,13 +3,15 @@
 //! app after each frame or wake-up, then drains the stack's transmit queue,
 //! and sleeps until the earliest of the stack's and the apps' deadlines.
 //!
-//! Adding an app (HTTP when the stack gains it): a file with a spec, a state machine implementing [`Service`] and
+//! Adding an app: a file with a spec, a state machine implementing [`Service`] and
 //! a report, plus one variant in each of [`AppSpec`], [`App`] and [`Report`].
 
 mod bulk;
 mod dhcp_client;
 mod dhcp_server;
 mod dns_lookup;
+mod http_client;
+mod http_server;
 mod ntp_query;
 mod ping;
 mod tcp_echo;
@@ -32,6 +34,8 @@ pub use bulk::{sha256_hex, Pattern, StreamHash};
 pub use dhcp_client::{DhcpClient, DhcpClientReport};
 pub use dhcp_server::{DhcpServer, DhcpServerReport, DhcpServerSpec};
 pub use dns_lookup::{DnsLookup, DnsLookupReport, DnsLookupSpec};
+pub use http_client::{HttpClient, HttpClientReport, HttpClientSpec};
+pub use http_server::{HttpServer, HttpServerReport, HttpServerSpec, BODY_SEED};
 pub use ntp_query::{NtpQuery, NtpQueryReport, NtpQuerySpec};
 pub use ping::{Ping, PingReport, PingSpec};
 pub use tcp_echo::{TcpEcho, TcpEchoReport, TcpEchoSpec};
@@ -52,6 +56,8 @@ pub enum AppSpec {
     TcpSource(TcpSourceSpec),
     DnsLookup(DnsLookupSpec),
     NtpQuery(NtpQuerySpec),
+    HttpServer(HttpServerSpec),
+    HttpClient(HttpClientSpec),
 }
 
 /// A running app.
@@ -69,6 +75,9 @@ pub enum App {
     TcpSource(Box<TcpSource>),
     DnsLookup(DnsLookup),
     NtpQuery(NtpQuery),
+    HttpServer(HttpServer),
+    /// Boxed like the TCP source: it carries a hasher.
+    HttpClient(Box<HttpClient>),
 }
 
 /// What an app did, returned when the bridge stops.
@@ -84,6 +93,8 @@ pub enum Report {
     TcpSource(TcpSourceReport),
     DnsLookup(DnsLookupReport),
     NtpQuery(NtpQueryReport),
+    HttpServer(HttpServerReport),
+    HttpClient(HttpClientReport),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,6 +154,8 @@ impl App {
             AppSpec::TcpSource(s) => App::TcpSource(Box::new(TcpSource::start(s.clone()))),
             AppSpec::DnsLookup(s) => App::DnsLookup(DnsLookup::start(s.clone())),
             AppSpec::NtpQuery(s) => App::NtpQuery(NtpQuery::start(s.clone())),
+            AppSpec::HttpServer(s) => App::HttpServer(HttpServer::start(s.clone(), stack)?),
+            AppSpec::HttpClient(s) => App::HttpClient(Box::new(HttpClient::start(s.clone()))),
         })
     }
 
@@ -158,6 +171,8 @@ impl App {
             App::TcpSource(a) => a.as_ref(),
             App::DnsLookup(a) => a,
             App::NtpQuery(a) => a,
+            App::HttpServer(a) => a,
+            App::HttpClient(a) => a.as_ref(),
         }
     }
 
@@ -173,6 +188,8 @@ impl App {
             App::TcpSource(a) => a.as_mut(),
             App::DnsLookup(a) => a,
             App::NtpQuery(a) => a,
+            App::HttpServer(a) => a,
+            App::HttpClient(a) => a.as_mut(),
         }
     }
 }
@@ -186,11 +203,13 @@ impl Report {
             Report::TcpSource(r) => r.is_complete(),
             Report::DnsLookup(r) => r.is_complete(),
             Report::NtpQuery(r) => r.is_complete(),
+            Report::HttpClient(r) => r.is_complete(),
             Report::DhcpClient(r) => r.address.is_some(),
             Report::UdpEcho(_)
             | Report::DhcpServer(_)
             | Report::TcpEcho(_)
-            | Report::TcpSink(_) => true,
+            | Report::TcpSink(_)
+            | Report::HttpServer(_) => true,
         }
     }
 }
@@ -208,6 +227,8 @@ impl fmt::Display for Report {
             Report::TcpSource(r) => r.fmt(f),
             Report::DnsLookup(r) => r.fmt(f),
             Report::NtpQuery(r) => r.fmt(f),
+            Report::HttpServer(r) => r.fmt(f),
+            Report::HttpClient(r) => r.fmt(f),
         }
     }
 }
