@@ -11,8 +11,8 @@ use seqs::time::Duration as StackDuration;
 use seqs::wire::{EthernetAddress, Ipv4Cidr};
 use seqs::Endpoint;
 use seqs_tap::apps::{
-    sha256_hex, AppSpec, DhcpServerSpec, Pattern, PingSpec, Report, TcpSinkSpec, TcpSourceSpec,
-    UdpClientSpec, UdpEchoSpec,
+    sha256_hex, AppSpec, DhcpServerSpec, HttpClientSpec, HttpServerSpec, Pattern, PingSpec, Report,
+    TcpSinkSpec, TcpSourceSpec, UdpClientSpec, UdpEchoSpec, BODY_SEED,
 };
 use seqs_tap::{Addressing, Bridge, BridgeConfig, BridgeReport, LossRate, StopReason};
 
@@ -345,4 +345,43 @@ fn dhcp_client_gets_a_lease_from_our_server() {
         leases.leases,
         [(EthernetAddress([2, 0, 0, 0, 0, 1]), ip(100))]
     );
+}
+
+#[test]
+fn http_client_fetches_a_body_from_our_http_server() {
+    let server = AppSpec::HttpServer(HttpServerSpec { port: 80 });
+    let fetch = |path: &str| {
+        AppSpec::HttpClient(HttpClientSpec {
+            remote: Endpoint::new(ip(2), 80),
+            host: "seqs.example.test".into(),
+            path: path.into(),
+        })
+    };
+    let (client, server) = run_pair(
+        config(
+            1,
+            vec![fetch("/bytes/200000"), fetch("/"), fetch("/nothing")],
+        ),
+        config(2, vec![server]),
+    );
+    let fetched: Vec<_> = client
+        .apps
+        .iter()
+        .map(|r| match r {
+            Report::HttpClient(h) => h.clone(),
+            other => panic!("{other}"),
+        })
+        .collect();
+    assert!(fetched.iter().all(|h| h.is_complete()), "{fetched:#?}");
+    assert_eq!(fetched[0].status, Some(200));
+    assert_eq!(
+        fetched[0].sha256,
+        sha256_hex(&Pattern::bytes(BODY_SEED, 200_000))
+    );
+    assert_eq!(fetched[1].sha256, sha256_hex(b"hello from seqs\n"));
+    assert_eq!(fetched[2].status, Some(404));
+    let [Report::HttpServer(served)] = &server.apps[..] else {
+        panic!("{server:#?}");
+    };
+    assert_eq!((served.ok, served.errors), (2, 1), "{served}");
 }

@@ -1,5 +1,6 @@
 //! The accept-and-serve loop the TCP server apps share: connections from
-//! a [`Backlog`], each with the app's own state, removed once closed.
+//! a [`Backlog`], each with the app's own state, done once closed (or in
+//! TIME-WAIT, where the socket lingers until the stack closes it).
 
 use seqs::socket::{Handle, Tcp};
 use seqs::tcp::{Socket, State};
@@ -16,6 +17,8 @@ const BACKLOG: usize = 4;
 pub(super) struct TcpServer<C> {
     backlog: Backlog,
     connections: Vec<(Handle<Tcp>, C)>,
+    /// Sockets in TIME-WAIT after we closed first, removed once closed.
+    lingering: Vec<Handle<Tcp>>,
 }
 
 impl<C> TcpServer<C> {
@@ -23,6 +26,7 @@ impl<C> TcpServer<C> {
         Ok(TcpServer {
             backlog: Backlog::open(stack, port, BACKLOG)?,
             connections: Vec::new(),
+            lingering: Vec::new(),
         })
     }
 
@@ -47,18 +51,29 @@ impl<C> TcpServer<C> {
         let mut i = 0;
         while i < self.connections.len() {
             let (handle, state) = &mut self.connections[i];
-            let closed = stack.tcp(*handle).is_none_or(|socket| {
+            let after = stack.tcp(*handle).map(|socket| {
                 serve(state, socket);
-                socket.state() == State::Closed
+                socket.state()
             });
-            if closed {
-                let (handle, state) = self.connections.swap_remove(i);
-                stack.remove_socket(handle);
-                finished.push(state);
-            } else {
-                i += 1;
+            match after {
+                Some(State::TimeWait) => self.lingering.push(*handle),
+                Some(State::Closed) | None => {
+                    stack.remove_socket(*handle);
+                }
+                Some(_) => {
+                    i += 1;
+                    continue;
+                }
             }
+            finished.push(self.connections.swap_remove(i).1);
         }
+        self.lingering.retain(|&handle| {
+            let closed = stack.tcp(handle).is_none_or(|s| s.state() == State::Closed);
+            if closed {
+                stack.remove_socket(handle);
+            }
+            !closed
+        });
         finished
     }
 }
