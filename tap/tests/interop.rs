@@ -5,6 +5,8 @@
 //! SEQS_INTEROP=1. Artefacts (captures, tool logs) land in
 //! target/tmp/interop/<case>/.
 
+#[path = "interop/http.rs"]
+mod http;
 #[path = "interop/netns.rs"]
 mod netns;
 #[path = "interop/services.rs"]

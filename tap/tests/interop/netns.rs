@@ -48,6 +48,7 @@ pub const OUR_TCP_ECHO_PORT: u16 = 7;
 pub const LINUX_TCP_ECHO_PORT: u16 = 9000;
 /// tshark decodes them as plain data: random payload otherwise trips
 /// heuristic dissectors (Thrift, ...) into false "malformed" errors.
+/// (HTTP bodies are random too, but the HTTP dissector frames them.)
 const DATA_PORTS: [u16; 4] = [
     OUR_SINK_PORT,
     LINUX_SINK_PORT,
