@@ -7,7 +7,7 @@ set -eu
 # dnsmasq-base: the binary without the system service. chrony: chronyd,
 # run by the suite with its own config and -x (never the host clock).
 packages="iproute2 iputils-ping tcpdump tshark socat netcat-openbsd coreutils \
-dnsmasq-base busybox chrony"
+dnsmasq-base busybox chrony curl python3"
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "ci-deps.sh: run as root (apt-get, namespaces and TAP devices need it)" >&2
