@@ -248,7 +248,10 @@ pub struct Bridge<D = TapDevice> {
     control: Control,
     wake_rx: UnixStream,
     tx_buf: Vec<u8>,
+    /// When the app reports were last published, and whether anything
+    /// happened since (then the bridge wakes to publish them).
     reported_at: Option<Instant>,
+    reports_stale: bool,
 }
 
 impl<D: FrameIo + 'static> Bridge<D> {
@@ -304,6 +307,7 @@ impl<D: FrameIo + 'static> Bridge<D> {
             wake_rx,
             tx_buf: vec![0; tx_len],
             reported_at: None,
+            reports_stale: true,
             clock,
         })
     }
@@ -340,6 +344,7 @@ impl<D: FrameIo + 'static> Bridge<D> {
             capture.flush()?;
         }
         self.reported_at = None;
+        self.reports_stale = true;
         self.publish_counters();
         let stack = shared.lock().counters().clone();
         Ok(BridgeReport {
@@ -370,10 +375,16 @@ impl<D: FrameIo + 'static> Bridge<D> {
                 capture.flush()?;
             }
             self.publish_counters();
+            let report_due = self.reported_at.filter(|_| self.reports_stale);
+            let deadline = deadline
+                .into_iter()
+                .chain(report_due.map(|at| at + REPORT_PERIOD))
+                .min();
             let timeout = deadline.map(|d| self.clock.until(d));
             let [frames, woken] =
                 sys::wait_readable([self.device.as_fd(), self.wake_rx.as_fd()], timeout)?;
             self.counters.wakeups += 1;
+            self.reports_stale = true;
             if woken {
                 while (&self.wake_rx).read(&mut [0; 64]).is_ok_and(|n| n > 0) {}
             }
@@ -390,8 +401,9 @@ impl<D: FrameIo + 'static> Bridge<D> {
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = self.counters;
         let now = self.clock.now();
-        if self.reported_at.is_none_or(|at| now >= at + REPORT_PERIOD) {
+        if self.reports_stale && self.reported_at.is_none_or(|at| now >= at + REPORT_PERIOD) {
             self.reported_at = Some(now);
+            self.reports_stale = false;
             *self
                 .control
                 .reports

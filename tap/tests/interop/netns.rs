@@ -71,9 +71,14 @@ static SWEEP: Once = Once::new();
 
 /// A tshark display filter matching every frame that is malformed or
 /// carries a bad IP, UDP, TCP or ICMP checksum, or any other expert error.
+/// A TCP checksum of 0xffff where 0x0000 was computed is not bad: the two
+/// are the same number in ones' complement (RFC 1624), every receiver
+/// accepts both, and Linux sends it now and then.
 const BAD_FRAMES: &str = "_ws.malformed || _ws.expert.severity == error \
     || ip.checksum.status == \"Bad\" || udp.checksum.status == \"Bad\" \
-    || tcp.checksum.status == \"Bad\" || icmp.checksum.status == \"Bad\"";
+    || (tcp.checksum.status == \"Bad\" \
+        && !(tcp.checksum == 0xffff && tcp.checksum_calculated == 0x0000)) \
+    || icmp.checksum.status == \"Bad\"";
 
 pub struct Lab {
     case: String,
