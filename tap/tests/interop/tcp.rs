@@ -271,7 +271,11 @@ fn our_tcp_stream_to_linux_echo() {
         return;
     };
     let listen = format!("TCP4-LISTEN:{LINUX_ECHO_PORT},bind={LINUX},reuseaddr,fork");
-    lab.spawn("socat-echo", &["socat", &listen, "PIPE"]);
+    // socat's PIPE echo reads back the pipe it writes: with its default
+    // 8 KiB blocks a write can block on a pipe holding less than that free,
+    // and the echo deadlocks itself under bulk data. Blocks of one pipe
+    // page (4 KiB) always fit once the pipe polls writable.
+    lab.spawn("socat-echo", &["socat", "-b", "4096", &listen, "PIPE"]);
     lab.wait_tcp_listener(LINUX_ECHO_PORT);
     lab.start_bridge(|_| {});
     let server = SocketAddrV4::new(LINUX, LINUX_ECHO_PORT);
@@ -290,6 +294,10 @@ fn our_tcp_stream_to_linux_echo() {
 
     stream
         .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    // A stalled peer fails the case instead of hanging the suite.
+    stream
+        .set_write_timeout(Some(Duration::from_secs(20)))
         .unwrap();
     let data = Pattern::bytes(5, 2 << 20);
     let mut reader = stream.try_clone().unwrap();
