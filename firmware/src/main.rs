@@ -1,10 +1,12 @@
-//! Raspberry Pi Pico W bring-up: the CYW43439 Wi-Fi chip over PIO SPI, a
-//! Wi-Fi join with build-time credentials, the on-board LED (CYW43 GPIO 0)
-//! as status display, and the task that pumps frames between the chip and
-//! the network stack.
+//! Raspberry Pi Pico W firmware: the CYW43439 Wi-Fi chip over PIO SPI, a
+//! Wi-Fi join with build-time credentials, and the `seqs` application (DHCP,
+//! NTP, DNS, HTTP status page and LED endpoints) on the frames the chip
+//! carries. The on-board LED (CYW43 GPIO 0) shows the join state until the
+//! network is joined, and belongs to the application from then on.
 //!
 //! Tasks: `radio` runs the CYW43 driver (bus, events, firmware), `frames`
-//! runs the [`Pump`], and `main` owns the chip's control channel (join, LED).
+//! runs the [`Pump`] with the application, and `main` owns the chip's
+//! control channel (join, then the LED on the application's behalf).
 #![no_std]
 #![no_main]
 #![deny(unsafe_code)]
@@ -14,17 +16,21 @@ use core::panic::PanicInfo;
 use cyw43::{JoinOptions, PowerManagementMode};
 use cyw43_pio::{PioSpi, DEFAULT_CLOCK_DIVIDER};
 use embassy_executor::Spawner;
+use embassy_rp::clocks::RoscRng;
 use embassy_rp::gpio::{Level, Output};
 use embassy_rp::peripherals::{DMA_CH0, PIO0};
 use embassy_rp::{bind_interrupts, dma, pio};
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use embassy_sync::signal::Signal;
 use embassy_time::{Duration, Timer};
-use seqs::time::Instant;
+use seqs::wire::EthernetAddress;
+use seqs_app::App;
+use seqs_firmware::app::{self, Buffers, SignalLed};
 use seqs_firmware::blink::{self, Led};
+use seqs_firmware::clock;
 use seqs_firmware::credentials::{Credentials, Security};
-use seqs_firmware::frame::FrameStack;
 use seqs_firmware::pump::Pump;
+use seqs_firmware::settings::Settings;
 use static_cell::StaticCell;
 
 bind_interrupts!(struct Irqs {
@@ -39,31 +45,28 @@ const WIFI: Option<Credentials> =
         Err(e) => panic!("{}", e.message()),
     };
 
+/// `NTP_SERVER` and `LOOKUP_NAME` from the build environment.
+const SETTINGS: Settings =
+    match Settings::from_env(option_env!("NTP_SERVER"), option_env!("LOOKUP_NAME")) {
+        Ok(settings) => settings,
+        Err(message) => panic!("{}", message),
+    };
+
 /// First and longest pause between failed join attempts.
 const JOIN_BACKOFF: (Duration, Duration) = (Duration::from_secs(1), Duration::from_secs(30));
 
 type Bus = cyw43::SpiBus<Output<'static>, PioSpi<'static, PIO0, 0>>;
 
-/// Frames received while joined, for the LED to flicker on.
-static ACTIVITY: Signal<CriticalSectionRawMutex, ()> = Signal::new();
+/// The LED state the application asks for, applied by `main` (the owner
+/// of the chip's control channel); only the latest request matters.
+static LED: Signal<CriticalSectionRawMutex, bool> = Signal::new();
 
-/// Stands in for the `seqs` stack until it lands: answers nothing, and
-/// signals every received frame so the receive path shows on the LED.
-struct ActivityProbe;
-
-impl FrameStack for ActivityProbe {
-    fn receive(&mut self, _now: Instant, _frame: &[u8]) {
-        ACTIVITY.signal(());
-    }
-
-    fn transmit(&mut self, _now: Instant, _buf: &mut [u8]) -> Option<usize> {
-        None
-    }
-
-    fn poll_at(&self) -> Option<Instant> {
-        None
-    }
-}
+/// The RP2040 has no true random number generator (the RP2350 has one):
+/// [`RoscRng`] samples the ring oscillator's jitter bit by bit, the
+/// entropy embassy-rp offers on this chip. It seeds nothing: every draw (TCP
+/// initial sequence numbers, DHCP/DNS transaction ids, ephemeral ports)
+/// reads fresh bits.
+type Application = App<'static, RoscRng, SignalLed<CriticalSectionRawMutex>>;
 
 /// The CYW43 control channel; the LED hangs off the chip's GPIO 0.
 struct Chip(cyw43::Control<'static>);
@@ -80,7 +83,7 @@ async fn radio(runner: cyw43::Runner<'static, Bus>) -> ! {
 }
 
 #[embassy_executor::task]
-async fn frames(pump: Pump<cyw43::NetDriver<'static>, ActivityProbe>) -> ! {
+async fn frames(pump: Pump<cyw43::NetDriver<'static>, Application>) -> ! {
     pump.run().await
 }
 
@@ -124,10 +127,23 @@ async fn main(spawner: Spawner) {
     };
     join(&mut chip, wifi).await;
     blink::play(&mut chip, blink::JOINED).await;
-    spawner.spawn(frames(Pump::new(net, ActivityProbe)).expect("frames task spawned once"));
+
+    static BUFFERS: StaticCell<Buffers> = StaticCell::new();
+    let mac = EthernetAddress(chip.0.address().await);
+    let led = SignalLed(&LED);
+    let application = app::build(
+        BUFFERS.init_with(Buffers::new),
+        &SETTINGS,
+        mac,
+        RoscRng,
+        led,
+        clock::now(),
+    )
+    .expect("Buffers is sized for the application");
+    spawner.spawn(frames(Pump::new(net, application)).expect("frames task spawned once"));
     loop {
-        ACTIVITY.wait().await;
-        blink::play(&mut chip, blink::ACTIVITY).await;
+        let on = LED.wait().await;
+        chip.set(on).await;
     }
 }
 

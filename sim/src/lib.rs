@@ -54,9 +54,11 @@
 //! assert_eq!(sim.host_counters("a").unwrap().rx_frames, 1);
 //! ```
 
+pub mod app;
 pub mod buffer;
 pub mod capture;
 pub mod event;
+pub mod host;
 pub mod link;
 pub mod node;
 pub mod rng;

@@ -6,7 +6,7 @@
 //! engine wants to send is queued on the socket when the stack pumps it
 //! before transmitting, so ARP waiting, counters and drops work as for any
 //! datagram. Engines that change the interface (the DHCP client) report a
-//! [`ServiceEvent`] that the stack applies.
+//! configuration change that the stack applies.
 
 use core::net::{Ipv4Addr, SocketAddrV4};
 

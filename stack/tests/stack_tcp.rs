@@ -163,3 +163,43 @@ fn tcp_to_a_broadcast_address_is_not_for_us() {
         Disposition::Dropped(DropReason::Ipv4NotForUs)
     );
 }
+
+#[test]
+fn abort_after_a_zero_window_probe_still_resets_the_peer() {
+    let mut link = Link::new(vec![stack(1, true), stack(2, true)]);
+    let server = link.nodes[1]
+        .add_tcp_socket(tcp_socket(4096, 65536))
+        .unwrap();
+    link.nodes[1].tcp_listen(server, 80).unwrap();
+    let client = link.nodes[0]
+        .add_tcp_socket(tcp_socket(1024, 1024))
+        .unwrap();
+    let now = link.now;
+    link.nodes[0]
+        .tcp_connect(client, now, Endpoint::new(ip(2), 80))
+        .unwrap();
+    link.run_for(Duration::from_millis(100));
+    // The client never reads: its window closes and the server probes it.
+    link.nodes[1]
+        .tcp(server)
+        .unwrap()
+        .send_slice(&[7; 20_000])
+        .unwrap();
+    link.run_for(Duration::from_secs(5));
+    assert!(
+        link.nodes[1]
+            .tcp(server)
+            .unwrap()
+            .counters()
+            .retransmissions
+            > 0,
+        "zero-window probes sent"
+    );
+    link.nodes[1].tcp(server).unwrap().abort();
+    link.run_for(Duration::from_millis(100));
+    assert_eq!(
+        link.nodes[0].tcp(client).unwrap().state(),
+        State::Closed,
+        "the RST was acceptable"
+    );
+}

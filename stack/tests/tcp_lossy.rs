@@ -341,9 +341,26 @@ fn lossless_transfer_completes() {
     }
 }
 
+/// The seeds to run: 1000..1500, or `SEQS_TCP_SEEDS` to replay one seed
+/// (`=1234`) or widen the run (`=0..5000`).
+fn seeds() -> std::ops::Range<u64> {
+    let Ok(spec) = std::env::var("SEQS_TCP_SEEDS") else {
+        return 1000..1500;
+    };
+    let parse = |s: &str| {
+        s.trim()
+            .parse::<u64>()
+            .expect("SEQS_TCP_SEEDS: a seed or a range A..B")
+    };
+    match spec.split_once("..") {
+        Some((a, b)) => parse(a)..parse(b),
+        None => parse(&spec)..parse(&spec) + 1,
+    }
+}
+
 #[test]
 fn lossy_reordering_duplicating_wire_delivers_everything() {
-    let failures: Vec<String> = (1000..1500)
+    let failures: Vec<String> = seeds()
         .filter_map(|seed| {
             run(seed, ALL_FAULTS)
                 .err()
@@ -351,19 +368,4 @@ fn lossy_reordering_duplicating_wire_delivers_everything() {
         })
         .collect();
     assert!(failures.is_empty(), "{failures:#?}");
-}
-
-#[test]
-#[ignore]
-fn one_seed() {
-    let seed: u64 = std::env::var("SEED").unwrap().parse().unwrap();
-    let knob =
-        |name: &str, default: f64| std::env::var(name).map_or(default, |v| v.parse().unwrap());
-    let faults = Faults {
-        max_loss: knob("LOSS", ALL_FAULTS.max_loss),
-        dup: knob("DUP", ALL_FAULTS.dup),
-        corrupt: knob("CORRUPT", ALL_FAULTS.corrupt),
-        reorder: knob("REORDER", ALL_FAULTS.reorder),
-    };
-    run(seed, faults).unwrap();
 }

@@ -5,10 +5,7 @@ use libfuzzer_sys::fuzz_target;
 use seqs::wire::dns::{Builder, Packet, Repr};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(packet) = Packet::new_checked(data) else {
-        return;
-    };
-    let Ok(repr) = Repr::parse(&packet) else {
+    let Ok(repr) = Packet::new_checked(data).and_then(|p| Repr::parse(&p)) else {
         return;
     };
     for r in repr.answers() {

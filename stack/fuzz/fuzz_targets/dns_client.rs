@@ -9,21 +9,9 @@ use seqs::dns::{Answer, Client, Config};
 use seqs::time::{Duration, Instant};
 use seqs::wire::dns::Type;
 
-/// A fixed-sequence RNG: the fuzzer, not chance, decides what happens.
-struct Counter(u32);
-
-impl rand_core::RngCore for Counter {
-    fn next_u32(&mut self) -> u32 {
-        self.0 = self.0.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-        self.0
-    }
-    fn next_u64(&mut self) -> u64 {
-        u64::from(self.next_u32()) << 32 | u64::from(self.next_u32())
-    }
-    fn fill_bytes(&mut self, dst: &mut [u8]) {
-        dst.iter_mut().for_each(|b| *b = self.next_u32() as u8);
-    }
-}
+#[path = "fixed_rng.rs"]
+mod fixed_rng;
+use fixed_rng::FixedRng;
 
 const SERVER: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::new(192, 0, 2, 53), 53);
 
@@ -31,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
     let mut storage = [Answer::UNSPECIFIED; 3];
     let mut client = Client::new(Config::default(), &mut storage);
     client.set_servers(&[SERVER]);
-    let mut rng = Counter(0);
+    let mut rng = FixedRng(0);
     let mut now = Instant::from_secs(1);
     client
         .start(now, "www.example.com", Type::A)

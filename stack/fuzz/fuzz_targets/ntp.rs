@@ -7,10 +7,7 @@ use seqs::time::Instant;
 use seqs::wire::ntp::{Epoch, Packet, Repr};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(packet) = Packet::new_checked(data) else {
-        return;
-    };
-    let Ok(repr) = Repr::parse(&packet) else {
+    let Ok(repr) = Packet::new_checked(data).and_then(|p| Repr::parse(&p)) else {
         return;
     };
     let mut out = [0u8; 48];

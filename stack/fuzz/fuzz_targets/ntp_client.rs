@@ -9,20 +9,9 @@ use seqs::ntp::{Client, Config, Error};
 use seqs::time::{Duration, Instant};
 use seqs::wire::ntp::{Epoch, Packet, Timestamp};
 
-struct Counter(u32);
-
-impl rand_core::RngCore for Counter {
-    fn next_u32(&mut self) -> u32 {
-        self.0 = self.0.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-        self.0
-    }
-    fn next_u64(&mut self) -> u64 {
-        u64::from(self.next_u32()) << 32 | u64::from(self.next_u32())
-    }
-    fn fill_bytes(&mut self, dst: &mut [u8]) {
-        dst.iter_mut().for_each(|b| *b = self.next_u32() as u8);
-    }
-}
+#[path = "fixed_rng.rs"]
+mod fixed_rng;
+use fixed_rng::FixedRng;
 
 const SERVER: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::new(192, 0, 2, 123), 123);
 
@@ -30,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
     let epoch = Epoch::from_unix_micros(1_700_000_000_000_000);
     let mut now = Instant::from_secs(1);
     let mut client = Client::new(Config::new(SERVER, epoch), now);
-    let mut rng = Counter(0);
+    let mut rng = FixedRng(0);
     let mut buf = [0u8; 48];
     let mut origin = Timestamp::ZERO;
     // 48-byte replies; each gets the current origin timestamp so the fuzzer

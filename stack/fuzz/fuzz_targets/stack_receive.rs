@@ -11,21 +11,9 @@ use seqs::time::{Duration, Instant};
 use seqs::wire::{EthernetAddress, Ipv4Cidr};
 use seqs::{udp, Config, Stack, Storage};
 
-/// A fixed RNG: the fuzzer's input is the only source of variety.
-struct Lcg(u64);
-
-impl seqs::rand_core::RngCore for Lcg {
-    fn next_u32(&mut self) -> u32 {
-        self.next_u64() as u32
-    }
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1);
-        self.0
-    }
-    fn fill_bytes(&mut self, dst: &mut [u8]) {
-        dst.iter_mut().for_each(|b| *b = self.next_u32() as u8);
-    }
-}
+#[path = "fixed_rng.rs"]
+mod fixed_rng;
+use fixed_rng::FixedRng;
 
 fuzz_target!(|data: &[u8]| {
     let mut sockets: [Slot; 2] = Default::default();
@@ -45,7 +33,7 @@ fuzz_target!(|data: &[u8]| {
         icmp_out: PacketBuffer::new(&mut icmp_meta, &mut icmp_bytes),
     };
     let mac = EthernetAddress([2, 0, 0, 0, 0, 2]);
-    let mut stack = Stack::new(Config::new(mac), storage, Lcg(1));
+    let mut stack = Stack::new(Config::new(mac), storage, FixedRng(1));
     stack.set_ipv4_address(Instant::ZERO, Ipv4Cidr::new([192, 0, 2, 2].into(), 24));
     let (mut rx_meta, mut tx_meta) = ([PacketMeta::empty(); 2], [PacketMeta::empty(); 2]);
     let (mut rx_bytes, mut tx_bytes) = ([0u8; 1024], [0u8; 1024]);

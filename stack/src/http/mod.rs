@@ -19,6 +19,7 @@
 //! [`write_chunk`]/[`write_last_chunk`] write messages into caller buffers.
 
 mod chunked;
+pub mod client;
 mod error;
 mod fields;
 mod framing;
@@ -27,6 +28,7 @@ mod headers;
 mod request;
 mod response;
 mod scan;
+pub mod server;
 mod writer;
 
 pub use chunked::{Chunk, ChunkedDecoder};

@@ -8,6 +8,7 @@ use core::net::Ipv4Addr;
 use core::ops::Range;
 
 use super::ethernet::{Address as EthernetAddress, EtherType};
+use super::view::view;
 use super::{Error, Result};
 
 /// The fixed part, before the four addresses.
@@ -57,55 +58,26 @@ mod field {
     pub const OPER: Range<usize> = 6..8;
 }
 
-/// A view of an ARP packet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+view! {
+    /// A view of an ARP packet.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Packet;
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
-    /// Wraps a buffer without checks; getters may panic until
-    /// [`Packet::check_len`] passes. For buffers about to be filled.
-    pub const fn new_unchecked(buffer: T) -> Packet<T> {
-        Packet { buffer }
-    }
-
-    /// Wraps a buffer after [`Packet::check_len`].
-    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
-        let packet = Packet::new_unchecked(buffer);
-        packet.check_len()?;
-        Ok(packet)
-    }
-
     /// `Truncated` unless the fixed part and the four addresses it announces
     /// fit in the buffer. Bytes after them (link padding) are ignored.
     pub fn check_len(&self) -> Result<()> {
-        let len = self.bytes().len();
-        if len < FIXED_LEN || len < self.packet_len() {
-            return Err(Error::Truncated);
-        }
-        Ok(())
-    }
-
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
-    fn bytes(&self) -> &[u8] {
-        self.buffer.as_ref()
-    }
-
-    fn read_u16(&self, range: Range<usize>) -> u16 {
-        let b = &self.bytes()[range];
-        u16::from_be_bytes([b[0], b[1]])
+        self.require_len(FIXED_LEN)?;
+        self.require_len(self.packet_len())
     }
 
     pub fn hardware_type(&self) -> u16 {
-        self.read_u16(field::HTYPE)
+        self.get(field::HTYPE)
     }
 
     pub fn protocol_type(&self) -> EtherType {
-        EtherType::from(self.read_u16(field::PTYPE))
+        EtherType::from(self.get::<u16>(field::PTYPE))
     }
 
     pub fn hardware_len(&self) -> u8 {
@@ -117,7 +89,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     pub fn operation(&self) -> Operation {
-        Operation::from(self.read_u16(field::OPER))
+        Operation::from(self.get::<u16>(field::OPER))
     }
 
     /// Fixed part plus four addresses, per the header's length fields.
@@ -166,50 +138,46 @@ impl<T: AsRef<[u8]>> Packet<T> {
 }
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
-    fn write_u16(&mut self, range: Range<usize>, value: u16) {
-        self.buffer.as_mut()[range].copy_from_slice(&value.to_be_bytes());
-    }
-
     pub fn set_hardware_type(&mut self, value: u16) {
-        self.write_u16(field::HTYPE, value);
+        self.set(field::HTYPE, value);
     }
 
     pub fn set_protocol_type(&mut self, value: EtherType) {
-        self.write_u16(field::PTYPE, value.into());
+        self.set(field::PTYPE, u16::from(value));
     }
 
     pub fn set_hardware_len(&mut self, value: u8) {
-        self.buffer.as_mut()[field::HLEN] = value;
+        self.bytes_mut()[field::HLEN] = value;
     }
 
     pub fn set_protocol_len(&mut self, value: u8) {
-        self.buffer.as_mut()[field::PLEN] = value;
+        self.bytes_mut()[field::PLEN] = value;
     }
 
     pub fn set_operation(&mut self, value: Operation) {
-        self.write_u16(field::OPER, value.into());
+        self.set(field::OPER, u16::from(value));
     }
 
     /// The address setters write where the length fields say, so set those
     /// first; `addr` must be exactly that long.
     pub fn set_source_hardware_addr(&mut self, addr: &[u8]) {
         let [sha, ..] = self.addr_ranges();
-        self.buffer.as_mut()[sha].copy_from_slice(addr);
+        self.bytes_mut()[sha].copy_from_slice(addr);
     }
 
     pub fn set_source_protocol_addr(&mut self, addr: &[u8]) {
         let [_, spa, ..] = self.addr_ranges();
-        self.buffer.as_mut()[spa].copy_from_slice(addr);
+        self.bytes_mut()[spa].copy_from_slice(addr);
     }
 
     pub fn set_target_hardware_addr(&mut self, addr: &[u8]) {
         let [_, _, tha, _] = self.addr_ranges();
-        self.buffer.as_mut()[tha].copy_from_slice(addr);
+        self.bytes_mut()[tha].copy_from_slice(addr);
     }
 
     pub fn set_target_protocol_addr(&mut self, addr: &[u8]) {
         let [.., tpa] = self.addr_ranges();
-        self.buffer.as_mut()[tpa].copy_from_slice(addr);
+        self.bytes_mut()[tpa].copy_from_slice(addr);
     }
 }
 

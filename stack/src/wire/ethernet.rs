@@ -7,7 +7,8 @@
 
 use core::fmt;
 
-use super::{Error, Result};
+use super::view::{view, Field};
+use super::Result;
 
 /// A 48-bit IEEE MAC address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -129,50 +130,23 @@ mod field {
     pub const INNER_TYPE: Range<usize> = 16..18;
 }
 
-/// A view of an Ethernet II frame.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Frame<T: AsRef<[u8]>> {
-    buffer: T,
+view! {
+    /// A view of an Ethernet II frame.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Frame;
 }
 
 impl<T: AsRef<[u8]>> Frame<T> {
-    /// Wraps a buffer without checks; getters may panic until [`Frame::check_len`]
-    /// passes. For buffers about to be filled by [`Repr::emit`].
-    pub const fn new_unchecked(buffer: T) -> Frame<T> {
-        Frame { buffer }
-    }
-
-    /// Wraps a buffer that holds at least a whole header (tag included).
-    pub fn new_checked(buffer: T) -> Result<Frame<T>> {
-        let frame = Frame::new_unchecked(buffer);
-        frame.check_len()?;
-        Ok(frame)
-    }
-
     /// `Truncated` unless the header, and the tag when the TPID announces
     /// one, fit in the buffer.
     pub fn check_len(&self) -> Result<()> {
-        let len = self.buffer.as_ref().len();
-        if len < HEADER_LEN || len < self.header_len() {
-            return Err(Error::Truncated);
-        }
-        Ok(())
-    }
-
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
-    fn read_u16(&self, range: core::ops::Range<usize>) -> u16 {
-        let b = &self.buffer.as_ref()[range];
-        u16::from_be_bytes([b[0], b[1]])
+        self.require_len(self.header_len())
     }
 
     fn is_tagged(&self) -> bool {
-        self.buffer
-            .as_ref()
+        self.bytes()
             .get(field::TYPE_OR_TPID)
-            .is_some_and(|b| EtherType::from(u16::from_be_bytes([b[0], b[1]])) == EtherType::Vlan)
+            .is_some_and(|b| EtherType::from(u16::read(b)) == EtherType::Vlan)
     }
 
     /// 18 for a tagged frame, 14 otherwise.
@@ -185,15 +159,11 @@ impl<T: AsRef<[u8]>> Frame<T> {
     }
 
     pub fn dst_addr(&self) -> Address {
-        let mut octets = [0; 6];
-        octets.copy_from_slice(&self.buffer.as_ref()[field::DESTINATION]);
-        Address(octets)
+        Address(self.get(field::DESTINATION))
     }
 
     pub fn src_addr(&self) -> Address {
-        let mut octets = [0; 6];
-        octets.copy_from_slice(&self.buffer.as_ref()[field::SOURCE]);
-        Address(octets)
+        Address(self.get(field::SOURCE))
     }
 
     /// The payload's protocol: the inner ethertype of a tagged frame.
@@ -203,13 +173,13 @@ impl<T: AsRef<[u8]>> Frame<T> {
         } else {
             field::TYPE_OR_TPID
         };
-        EtherType::from(self.read_u16(range))
+        EtherType::from(self.get::<u16>(range))
     }
 
     /// The 802.1Q tag, when the frame carries one.
     pub fn vlan_tag(&self) -> Option<VlanTag> {
         self.is_tagged()
-            .then(|| VlanTag::from_tci(self.read_u16(field::TCI)))
+            .then(|| VlanTag::from_tci(self.get(field::TCI)))
     }
 
     /// Shorthand for the tag's VLAN id.
@@ -233,16 +203,12 @@ impl<'a, T: AsRef<[u8]> + ?Sized> Frame<&'a T> {
 }
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Frame<T> {
-    fn write_u16(&mut self, range: core::ops::Range<usize>, value: u16) {
-        self.buffer.as_mut()[range].copy_from_slice(&value.to_be_bytes());
-    }
-
     pub fn set_dst_addr(&mut self, addr: Address) {
-        self.buffer.as_mut()[field::DESTINATION].copy_from_slice(&addr.0);
+        self.set(field::DESTINATION, addr.0);
     }
 
     pub fn set_src_addr(&mut self, addr: Address) {
-        self.buffer.as_mut()[field::SOURCE].copy_from_slice(&addr.0);
+        self.set(field::SOURCE, addr.0);
     }
 
     /// Tags the frame (writes TPID and TCI) or, with `None`, marks it
@@ -251,10 +217,10 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Frame<T> {
     pub fn set_vlan_tag(&mut self, tag: Option<VlanTag>) {
         match tag {
             Some(tag) => {
-                self.write_u16(field::TYPE_OR_TPID, EtherType::Vlan.into());
-                self.write_u16(field::TCI, tag.tci());
+                self.set(field::TYPE_OR_TPID, u16::from(EtherType::Vlan));
+                self.set(field::TCI, tag.tci());
             }
-            None => self.write_u16(field::TYPE_OR_TPID, 0),
+            None => self.set(field::TYPE_OR_TPID, 0u16),
         }
     }
 
@@ -265,12 +231,12 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Frame<T> {
         } else {
             field::TYPE_OR_TPID
         };
-        self.write_u16(range, ethertype.into());
+        self.set(range, u16::from(ethertype));
     }
 
     pub fn payload_mut(&mut self) -> &mut [u8] {
         let start = self.header_len();
-        &mut self.buffer.as_mut()[start..]
+        &mut self.bytes_mut()[start..]
     }
 }
 
@@ -352,6 +318,7 @@ impl fmt::Display for Repr {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::Error;
     use std::string::ToString;
 
     const UNTAGGED: [u8; 18] = [

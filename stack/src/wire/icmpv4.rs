@@ -8,9 +8,9 @@
 
 use core::fmt;
 use core::net::Ipv4Addr;
-use core::ops::Range;
 
 use super::ipv4::{self, Protocol};
+use super::view::view;
 use super::{checksum, Error, Result};
 
 pub const HEADER_LEN: usize = 8;
@@ -177,47 +177,14 @@ mod field {
     pub const SEQ_NO_OR_MTU: Range<usize> = 6..8;
 }
 
-/// A view of an ICMPv4 message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+view! {
+    /// A view of an ICMPv4 message.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Packet;
+    min_len = HEADER_LEN;
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
-    /// Wraps a buffer without checks; getters may panic until
-    /// [`Packet::check_len`] passes. For buffers about to be filled.
-    pub const fn new_unchecked(buffer: T) -> Packet<T> {
-        Packet { buffer }
-    }
-
-    /// Wraps a buffer after [`Packet::check_len`].
-    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
-        let packet = Packet::new_unchecked(buffer);
-        packet.check_len()?;
-        Ok(packet)
-    }
-
-    /// `Truncated` unless the 8-byte header fits.
-    pub fn check_len(&self) -> Result<()> {
-        if self.bytes().len() < HEADER_LEN {
-            return Err(Error::Truncated);
-        }
-        Ok(())
-    }
-
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
-    fn bytes(&self) -> &[u8] {
-        self.buffer.as_ref()
-    }
-
-    fn read_u16(&self, range: Range<usize>) -> u16 {
-        let b = &self.bytes()[range];
-        u16::from_be_bytes([b[0], b[1]])
-    }
-
     pub fn msg_type(&self) -> Message {
         Message::from(self.bytes()[field::TYPE])
     }
@@ -227,20 +194,20 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     pub fn checksum(&self) -> u16 {
-        self.read_u16(field::CHECKSUM)
+        self.get(field::CHECKSUM)
     }
 
     pub fn echo_ident(&self) -> u16 {
-        self.read_u16(field::IDENT)
+        self.get(field::IDENT)
     }
 
     pub fn echo_seq_no(&self) -> u16 {
-        self.read_u16(field::SEQ_NO_OR_MTU)
+        self.get(field::SEQ_NO_OR_MTU)
     }
 
     /// The MTU in a "fragmentation needed" message.
     pub fn next_hop_mtu(&self) -> u16 {
-        self.read_u16(field::SEQ_NO_OR_MTU)
+        self.get(field::SEQ_NO_OR_MTU)
     }
 
     /// True when the whole message sums to all ones.
@@ -257,34 +224,30 @@ impl<'a, T: AsRef<[u8]> + ?Sized> Packet<&'a T> {
 }
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
-    fn write_u16(&mut self, range: Range<usize>, value: u16) {
-        self.buffer.as_mut()[range].copy_from_slice(&value.to_be_bytes());
-    }
-
     pub fn set_msg_type(&mut self, value: Message) {
-        self.buffer.as_mut()[field::TYPE] = value.into();
+        self.bytes_mut()[field::TYPE] = value.into();
     }
 
     pub fn set_msg_code(&mut self, value: u8) {
-        self.buffer.as_mut()[field::CODE] = value;
+        self.bytes_mut()[field::CODE] = value;
     }
 
     pub fn set_checksum(&mut self, value: u16) {
-        self.write_u16(field::CHECKSUM, value);
+        self.set(field::CHECKSUM, value);
     }
 
     pub fn set_echo_ident(&mut self, value: u16) {
-        self.write_u16(field::IDENT, value);
+        self.set(field::IDENT, value);
     }
 
     pub fn set_echo_seq_no(&mut self, value: u16) {
-        self.write_u16(field::SEQ_NO_OR_MTU, value);
+        self.set(field::SEQ_NO_OR_MTU, value);
     }
 
     /// Also clears the unused half-word before it, as errors require.
     pub fn set_next_hop_mtu(&mut self, value: u16) {
-        self.write_u16(field::IDENT, 0);
-        self.write_u16(field::SEQ_NO_OR_MTU, value);
+        self.set(field::IDENT, 0u16);
+        self.set(field::SEQ_NO_OR_MTU, value);
     }
 
     /// Computes the checksum over the whole buffer as it stands.
@@ -295,7 +258,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     }
 
     pub fn data_mut(&mut self) -> &mut [u8] {
-        &mut self.buffer.as_mut()[HEADER_LEN..]
+        &mut self.bytes_mut()[HEADER_LEN..]
     }
 }
 

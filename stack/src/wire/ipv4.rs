@@ -8,6 +8,7 @@
 use core::fmt;
 use core::net::Ipv4Addr;
 
+use super::view::view;
 use super::{checksum, Error, Result};
 
 /// An interface address with its prefix length, e.g. `192.0.2.10/24`.
@@ -131,35 +132,19 @@ const FLAG_DONT_FRAG: u16 = 0x4000;
 const FLAG_MORE_FRAGS: u16 = 0x2000;
 const FRAG_OFFSET_MASK: u16 = 0x1fff;
 
-/// A view of an IPv4 packet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+view! {
+    /// A view of an IPv4 packet.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Packet;
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
-    /// Wraps a buffer without checks; getters may panic until
-    /// [`Packet::check_len`] passes. For buffers about to be filled.
-    pub const fn new_unchecked(buffer: T) -> Packet<T> {
-        Packet { buffer }
-    }
-
-    /// Wraps a buffer after [`Packet::check_len`].
-    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
-        let packet = Packet::new_unchecked(buffer);
-        packet.check_len()?;
-        Ok(packet)
-    }
-
     /// Checks `20 <= header_len <= total_len <= buffer length`, and version 4
     /// (without it the length nibble means nothing): `Truncated` when the
     /// buffer is short, `Unsupported` for another version, `Malformed` when
     /// the length fields contradict each other.
     pub fn check_len(&self) -> Result<()> {
-        let len = self.buffer.as_ref().len();
-        if len < HEADER_LEN {
-            return Err(Error::Truncated);
-        }
+        self.require_len(HEADER_LEN)?;
         if self.version() != 4 {
             return Err(Error::Unsupported);
         }
@@ -167,28 +152,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
         if self.header_len() < HEADER_LEN || total_len < self.header_len() {
             return Err(Error::Malformed);
         }
-        if len < total_len {
-            return Err(Error::Truncated);
-        }
-        Ok(())
-    }
-
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
-    fn bytes(&self) -> &[u8] {
-        self.buffer.as_ref()
-    }
-
-    fn read_u16(&self, range: core::ops::Range<usize>) -> u16 {
-        let b = &self.bytes()[range];
-        u16::from_be_bytes([b[0], b[1]])
-    }
-
-    fn read_addr(&self, range: core::ops::Range<usize>) -> Ipv4Addr {
-        let b = &self.bytes()[range];
-        Ipv4Addr::new(b[0], b[1], b[2], b[3])
+        self.require_len(total_len)
     }
 
     pub fn version(&self) -> u8 {
@@ -215,30 +179,34 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// Header plus payload, in bytes.
     pub fn total_len(&self) -> u16 {
-        self.read_u16(field::LENGTH)
+        self.get(field::LENGTH)
     }
 
     pub fn ident(&self) -> u16 {
-        self.read_u16(field::IDENT)
+        self.get(field::IDENT)
+    }
+
+    fn flags_frag(&self) -> u16 {
+        self.get(field::FLAGS_FRAG)
     }
 
     /// The flag RFC 791 reserves (must be zero).
     pub fn reserved_flag(&self) -> bool {
-        self.read_u16(field::FLAGS_FRAG) & FLAG_RESERVED != 0
+        self.flags_frag() & FLAG_RESERVED != 0
     }
 
     pub fn dont_frag(&self) -> bool {
-        self.read_u16(field::FLAGS_FRAG) & FLAG_DONT_FRAG != 0
+        self.flags_frag() & FLAG_DONT_FRAG != 0
     }
 
     pub fn more_frags(&self) -> bool {
-        self.read_u16(field::FLAGS_FRAG) & FLAG_MORE_FRAGS != 0
+        self.flags_frag() & FLAG_MORE_FRAGS != 0
     }
 
     /// Where this fragment's payload starts in the original datagram, in
     /// bytes (the field counts 8-byte units).
     pub fn frag_offset(&self) -> u16 {
-        (self.read_u16(field::FLAGS_FRAG) & FRAG_OFFSET_MASK) << 3
+        (self.flags_frag() & FRAG_OFFSET_MASK) << 3
     }
 
     pub fn ttl(&self) -> u8 {
@@ -250,15 +218,15 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     pub fn checksum(&self) -> u16 {
-        self.read_u16(field::CHECKSUM)
+        self.get(field::CHECKSUM)
     }
 
     pub fn src_addr(&self) -> Ipv4Addr {
-        self.read_addr(field::SRC_ADDR)
+        self.get(field::SRC_ADDR)
     }
 
     pub fn dst_addr(&self) -> Ipv4Addr {
-        self.read_addr(field::DST_ADDR)
+        self.get(field::DST_ADDR)
     }
 
     /// Options bytes, between the fixed header and the payload.
@@ -282,26 +250,22 @@ impl<'a, T: AsRef<[u8]> + ?Sized> Packet<&'a T> {
 }
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
-    fn write_u16(&mut self, range: core::ops::Range<usize>, value: u16) {
-        self.buffer.as_mut()[range].copy_from_slice(&value.to_be_bytes());
-    }
-
     /// Writes version 4 and the header length (a multiple of 4, 20..=60).
     pub fn set_header_len(&mut self, len: usize) {
         let ihl = ((len / 4) & 0x0f) as u8;
-        self.buffer.as_mut()[field::VER_IHL] = 0x40 | ihl;
+        self.bytes_mut()[field::VER_IHL] = 0x40 | ihl;
     }
 
     pub fn set_dscp_ecn(&mut self, value: u8) {
-        self.buffer.as_mut()[field::DSCP_ECN] = value;
+        self.bytes_mut()[field::DSCP_ECN] = value;
     }
 
     pub fn set_total_len(&mut self, len: u16) {
-        self.write_u16(field::LENGTH, len);
+        self.set(field::LENGTH, len);
     }
 
     pub fn set_ident(&mut self, ident: u16) {
-        self.write_u16(field::IDENT, ident);
+        self.set(field::IDENT, ident);
     }
 
     /// Writes the flags and fragment offset word (reserved flag cleared);
@@ -314,27 +278,27 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
         if more_frags {
             word |= FLAG_MORE_FRAGS;
         }
-        self.write_u16(field::FLAGS_FRAG, word);
+        self.set(field::FLAGS_FRAG, word);
     }
 
     pub fn set_ttl(&mut self, ttl: u8) {
-        self.buffer.as_mut()[field::TTL] = ttl;
+        self.bytes_mut()[field::TTL] = ttl;
     }
 
     pub fn set_protocol(&mut self, protocol: Protocol) {
-        self.buffer.as_mut()[field::PROTOCOL] = protocol.into();
+        self.bytes_mut()[field::PROTOCOL] = protocol.into();
     }
 
     pub fn set_checksum(&mut self, value: u16) {
-        self.write_u16(field::CHECKSUM, value);
+        self.set(field::CHECKSUM, value);
     }
 
     pub fn set_src_addr(&mut self, addr: Ipv4Addr) {
-        self.buffer.as_mut()[field::SRC_ADDR].copy_from_slice(&addr.octets());
+        self.set(field::SRC_ADDR, addr);
     }
 
     pub fn set_dst_addr(&mut self, addr: Ipv4Addr) {
-        self.buffer.as_mut()[field::DST_ADDR].copy_from_slice(&addr.octets());
+        self.set(field::DST_ADDR, addr);
     }
 
     /// Computes the header checksum over the header as it stands.
@@ -347,7 +311,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     /// `[header_len..total_len]`, to be filled after [`Repr::emit`].
     pub fn payload_mut(&mut self) -> &mut [u8] {
         let range = self.header_len()..usize::from(self.total_len());
-        &mut self.buffer.as_mut()[range]
+        &mut self.bytes_mut()[range]
     }
 }
 

@@ -7,7 +7,8 @@
 //!   validates lengths (header fits, length fields agree with the buffer)
 //!   once, after which every getter is in bounds and never panics.
 //!   `new_unchecked` skips validation for buffers the caller is about to fill.
-//!   Setters exist when `T: AsMut<[u8]>`.
+//!   Setters exist when `T: AsMut<[u8]>`. The wrapper and its big-endian
+//!   field access are written once, in the private `view` module.
 //! - `Repr` is the decoded meaning of a packet. `Repr::parse` checks semantics
 //!   (checksums, reserved values) and returns an [`Error`] value on anything
 //!   it cannot represent; `Repr::buffer_len` sizes a buffer; `Repr::emit`
@@ -27,6 +28,7 @@ pub mod ipv4;
 pub mod ntp;
 pub mod tcp;
 pub mod udp;
+mod view;
 
 pub use core::net::Ipv4Addr;
 pub use ethernet::Address as EthernetAddress;

@@ -8,6 +8,7 @@
 use core::fmt;
 
 use crate::time::{Duration, Instant};
+use crate::wire::view::view;
 use crate::wire::{Error, Result};
 
 /// The NTP server port.
@@ -245,131 +246,92 @@ impl Epoch {
     }
 }
 
-/// A checked view of an NTP packet.
-#[derive(Debug, Clone)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+view! {
+    /// A checked view of an NTP packet.
+    #[derive(Debug, Clone)]
+    pub struct Packet;
+    min_len = HEADER_LEN;
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
-    pub const fn new_unchecked(buffer: T) -> Packet<T> {
-        Packet { buffer }
-    }
-    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
-        let packet = Packet::new_unchecked(buffer);
-        packet.check_len()?;
-        Ok(packet)
-    }
-    pub fn check_len(&self) -> Result<()> {
-        if self.buffer.as_ref().len() < HEADER_LEN {
-            Err(Error::Truncated)
-        } else {
-            Ok(())
-        }
-    }
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
-    fn byte(&self, at: usize) -> u8 {
-        self.buffer.as_ref()[at]
-    }
-    fn u32_at(&self, at: core::ops::Range<usize>) -> u32 {
-        let mut b = [0u8; 4];
-        b.copy_from_slice(&self.buffer.as_ref()[at]);
-        u32::from_be_bytes(b)
-    }
-    fn timestamp_at(&self, at: core::ops::Range<usize>) -> Timestamp {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(&self.buffer.as_ref()[at]);
-        Timestamp(u64::from_be_bytes(b))
-    }
-
     pub fn leap(&self) -> Leap {
-        Leap::from_bits(self.byte(field::LI_VN_MODE) >> 6)
+        Leap::from_bits(self.bytes()[field::LI_VN_MODE] >> 6)
     }
     /// The raw 3-bit version number.
     pub fn version(&self) -> u8 {
-        (self.byte(field::LI_VN_MODE) >> 3) & 0b111
+        (self.bytes()[field::LI_VN_MODE] >> 3) & 0b111
     }
     pub fn mode(&self) -> Mode {
-        Mode::from_bits(self.byte(field::LI_VN_MODE))
+        Mode::from_bits(self.bytes()[field::LI_VN_MODE])
     }
     pub fn stratum(&self) -> u8 {
-        self.byte(field::STRATUM)
+        self.bytes()[field::STRATUM]
     }
     /// log2 of the poll interval in seconds.
     pub fn poll(&self) -> i8 {
-        self.byte(field::POLL) as i8
+        self.bytes()[field::POLL] as i8
     }
     /// log2 of the clock precision in seconds.
     pub fn precision(&self) -> i8 {
-        self.byte(field::PRECISION) as i8
+        self.bytes()[field::PRECISION] as i8
     }
     pub fn root_delay(&self) -> ShortTime {
-        ShortTime(self.u32_at(field::ROOT_DELAY))
+        ShortTime(self.get(field::ROOT_DELAY))
     }
     pub fn root_dispersion(&self) -> ShortTime {
-        ShortTime(self.u32_at(field::ROOT_DISPERSION))
+        ShortTime(self.get(field::ROOT_DISPERSION))
     }
     pub fn reference_id(&self) -> ReferenceId {
-        ReferenceId(self.u32_at(field::REFERENCE_ID).to_be_bytes())
+        ReferenceId(self.get(field::REFERENCE_ID))
     }
     pub fn reference_timestamp(&self) -> Timestamp {
-        self.timestamp_at(field::REFERENCE_TS)
+        Timestamp(self.get(field::REFERENCE_TS))
     }
     pub fn origin_timestamp(&self) -> Timestamp {
-        self.timestamp_at(field::ORIGIN_TS)
+        Timestamp(self.get(field::ORIGIN_TS))
     }
     pub fn receive_timestamp(&self) -> Timestamp {
-        self.timestamp_at(field::RECEIVE_TS)
+        Timestamp(self.get(field::RECEIVE_TS))
     }
     pub fn transmit_timestamp(&self) -> Timestamp {
-        self.timestamp_at(field::TRANSMIT_TS)
+        Timestamp(self.get(field::TRANSMIT_TS))
     }
 }
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
-    fn set_timestamp(&mut self, at: core::ops::Range<usize>, ts: Timestamp) {
-        self.buffer.as_mut()[at].copy_from_slice(&ts.0.to_be_bytes());
-    }
-    fn set_u32(&mut self, at: core::ops::Range<usize>, value: u32) {
-        self.buffer.as_mut()[at].copy_from_slice(&value.to_be_bytes());
-    }
-
     pub fn set_leap_version_mode(&mut self, leap: Leap, version: u8, mode: Mode) {
-        self.buffer.as_mut()[field::LI_VN_MODE] =
+        self.bytes_mut()[field::LI_VN_MODE] =
             (leap.bits() << 6) | ((version & 0b111) << 3) | mode.bits();
     }
     pub fn set_stratum(&mut self, value: u8) {
-        self.buffer.as_mut()[field::STRATUM] = value;
+        self.bytes_mut()[field::STRATUM] = value;
     }
     pub fn set_poll(&mut self, value: i8) {
-        self.buffer.as_mut()[field::POLL] = value as u8;
+        self.bytes_mut()[field::POLL] = value as u8;
     }
     pub fn set_precision(&mut self, value: i8) {
-        self.buffer.as_mut()[field::PRECISION] = value as u8;
+        self.bytes_mut()[field::PRECISION] = value as u8;
     }
     pub fn set_root_delay(&mut self, value: ShortTime) {
-        self.set_u32(field::ROOT_DELAY, value.0);
+        self.set(field::ROOT_DELAY, value.0);
     }
     pub fn set_root_dispersion(&mut self, value: ShortTime) {
-        self.set_u32(field::ROOT_DISPERSION, value.0);
+        self.set(field::ROOT_DISPERSION, value.0);
     }
     pub fn set_reference_id(&mut self, value: ReferenceId) {
-        self.set_u32(field::REFERENCE_ID, u32::from_be_bytes(value.0));
+        self.set(field::REFERENCE_ID, value.0);
     }
     pub fn set_reference_timestamp(&mut self, value: Timestamp) {
-        self.set_timestamp(field::REFERENCE_TS, value);
+        self.set(field::REFERENCE_TS, value.0);
     }
     pub fn set_origin_timestamp(&mut self, value: Timestamp) {
-        self.set_timestamp(field::ORIGIN_TS, value);
+        self.set(field::ORIGIN_TS, value.0);
     }
     pub fn set_receive_timestamp(&mut self, value: Timestamp) {
-        self.set_timestamp(field::RECEIVE_TS, value);
+        self.set(field::RECEIVE_TS, value.0);
     }
     pub fn set_transmit_timestamp(&mut self, value: Timestamp) {
-        self.set_timestamp(field::TRANSMIT_TS, value);
+        self.set(field::TRANSMIT_TS, value.0);
     }
 }
 

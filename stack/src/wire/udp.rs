@@ -6,9 +6,9 @@
 
 use core::fmt;
 use core::net::Ipv4Addr;
-use core::ops::Range;
 
 use super::ipv4::Protocol;
+use super::view::view;
 use super::{checksum, Error, Result};
 
 pub const HEADER_LEN: usize = 8;
@@ -21,72 +21,40 @@ mod field {
     pub const CHECKSUM: Range<usize> = 6..8;
 }
 
-/// A view of a UDP datagram.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+view! {
+    /// A view of a UDP datagram.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Packet;
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
-    /// Wraps a buffer without checks; getters may panic until
-    /// [`Packet::check_len`] passes. For buffers about to be filled.
-    pub const fn new_unchecked(buffer: T) -> Packet<T> {
-        Packet { buffer }
-    }
-
-    /// Wraps a buffer after [`Packet::check_len`].
-    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
-        let packet = Packet::new_unchecked(buffer);
-        packet.check_len()?;
-        Ok(packet)
-    }
-
     /// `Truncated` when the header or the length field's bytes do not fit,
     /// `Malformed` when the length field is below the header size.
     pub fn check_len(&self) -> Result<()> {
-        let buffer_len = self.bytes().len();
-        if buffer_len < HEADER_LEN {
-            return Err(Error::Truncated);
-        }
+        self.require_len(HEADER_LEN)?;
         let len = usize::from(self.len());
         if len < HEADER_LEN {
             return Err(Error::Malformed);
         }
-        if buffer_len < len {
-            return Err(Error::Truncated);
-        }
-        Ok(())
-    }
-
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
-    fn bytes(&self) -> &[u8] {
-        self.buffer.as_ref()
-    }
-
-    fn read_u16(&self, range: Range<usize>) -> u16 {
-        let b = &self.bytes()[range];
-        u16::from_be_bytes([b[0], b[1]])
+        self.require_len(len)
     }
 
     pub fn src_port(&self) -> u16 {
-        self.read_u16(field::SRC_PORT)
+        self.get(field::SRC_PORT)
     }
 
     pub fn dst_port(&self) -> u16 {
-        self.read_u16(field::DST_PORT)
+        self.get(field::DST_PORT)
     }
 
     /// The length field: header plus payload.
     #[allow(clippy::len_without_is_empty)]
     pub fn len(&self) -> u16 {
-        self.read_u16(field::LENGTH)
+        self.get(field::LENGTH)
     }
 
     pub fn checksum(&self) -> u16 {
-        self.read_u16(field::CHECKSUM)
+        self.get(field::CHECKSUM)
     }
 
     /// The one's-complement sum of pseudo-header and datagram.
@@ -113,24 +81,20 @@ impl<'a, T: AsRef<[u8]> + ?Sized> Packet<&'a T> {
 }
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
-    fn write_u16(&mut self, range: Range<usize>, value: u16) {
-        self.buffer.as_mut()[range].copy_from_slice(&value.to_be_bytes());
-    }
-
     pub fn set_src_port(&mut self, port: u16) {
-        self.write_u16(field::SRC_PORT, port);
+        self.set(field::SRC_PORT, port);
     }
 
     pub fn set_dst_port(&mut self, port: u16) {
-        self.write_u16(field::DST_PORT, port);
+        self.set(field::DST_PORT, port);
     }
 
     pub fn set_len(&mut self, len: u16) {
-        self.write_u16(field::LENGTH, len);
+        self.set(field::LENGTH, len);
     }
 
     pub fn set_checksum(&mut self, value: u16) {
-        self.write_u16(field::CHECKSUM, value);
+        self.set(field::CHECKSUM, value);
     }
 
     /// Computes the checksum over the first `len` bytes as they stand;
@@ -144,7 +108,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     /// `[8..len]`; set the length first.
     pub fn payload_mut(&mut self) -> &mut [u8] {
         let end = usize::from(self.len());
-        &mut self.buffer.as_mut()[HEADER_LEN..end]
+        &mut self.bytes_mut()[HEADER_LEN..end]
     }
 }
 
@@ -188,7 +152,7 @@ impl Repr {
         payload: &[u8],
     ) {
         let end = HEADER_LEN + payload.len();
-        packet.buffer.as_mut()[HEADER_LEN..end].copy_from_slice(payload);
+        packet.bytes_mut()[HEADER_LEN..end].copy_from_slice(payload);
         self.emit_header(packet, src_addr, dst_addr, payload.len());
     }
 

@@ -376,12 +376,24 @@ impl<'a> Socket<'a> {
     /// Drops the connection at once; a synchronized peer is sent a RST.
     pub fn abort(&mut self) {
         let rst = self.state.is_synchronized() && self.state != State::TimeWait;
-        let keep = (self.local, self.remote, self.snd_max, self.rcv_nxt);
+        let keep = (self.local, self.remote, self.reset_seq(), self.rcv_nxt);
         self.reset_connection();
         self.discard_received();
         if rst {
             self.rst_pending = true;
             (self.local, self.remote, self.snd_max, self.rcv_nxt) = keep;
+        }
+    }
+
+    /// Where an abort's RST goes: SND.MAX, unless a zero-window probe took
+    /// it past the peer's window, which would make the peer drop the RST
+    /// (RFC 5961 3.2); then the window's right edge, as Linux does.
+    fn reset_seq(&self) -> SeqNumber {
+        let window_end = self.snd_una + self.snd_wnd;
+        if window_end < self.snd_max {
+            window_end
+        } else {
+            self.snd_max
         }
     }
 

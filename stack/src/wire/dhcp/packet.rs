@@ -3,7 +3,7 @@
 use core::net::Ipv4Addr;
 
 use super::{Options, HEADER_LEN};
-use crate::wire::{Error, Result};
+use crate::wire::view::view;
 
 /// Byte ranges of the fixed header (RFC 2131 2, figure 1).
 pub(super) mod field {
@@ -31,108 +31,73 @@ pub(super) mod field {
 /// for clients that cannot receive unicast before they have an address.
 pub const FLAG_BROADCAST: u16 = 0x8000;
 
-/// A view over a DHCP message. After [`Packet::new_checked`] every getter
-/// is in bounds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+view! {
+    /// A view over a DHCP message. After [`Packet::new_checked`] every getter
+    /// is in bounds.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Packet;
+    min_len = HEADER_LEN;
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
-    /// No validation: for buffers the caller is about to fill, at least
-    /// [`HEADER_LEN`] long.
-    pub const fn new_unchecked(buffer: T) -> Packet<T> {
-        Packet { buffer }
-    }
-
-    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
-        let packet = Packet::new_unchecked(buffer);
-        packet.check_len()?;
-        Ok(packet)
-    }
-
-    /// The fixed header and the magic cookie must fit; the options area may
-    /// be empty.
-    pub fn check_len(&self) -> Result<()> {
-        if self.buffer.as_ref().len() < HEADER_LEN {
-            Err(Error::Truncated)
-        } else {
-            Ok(())
-        }
-    }
-
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
-    fn bytes<const N: usize>(&self, range: core::ops::Range<usize>) -> [u8; N] {
-        let mut out = [0; N];
-        out.copy_from_slice(&self.buffer.as_ref()[range]);
-        out
-    }
-
-    fn addr(&self, range: core::ops::Range<usize>) -> Ipv4Addr {
-        Ipv4Addr::from(self.bytes::<4>(range))
-    }
-
     pub fn op(&self) -> u8 {
-        self.buffer.as_ref()[field::OP]
+        self.bytes()[field::OP]
     }
     pub fn hardware_type(&self) -> u8 {
-        self.buffer.as_ref()[field::HTYPE]
+        self.bytes()[field::HTYPE]
     }
     pub fn hardware_len(&self) -> u8 {
-        self.buffer.as_ref()[field::HLEN]
+        self.bytes()[field::HLEN]
     }
     pub fn hops(&self) -> u8 {
-        self.buffer.as_ref()[field::HOPS]
+        self.bytes()[field::HOPS]
     }
     pub fn transaction_id(&self) -> u32 {
-        u32::from_be_bytes(self.bytes(field::XID))
+        self.get(field::XID)
     }
     pub fn secs(&self) -> u16 {
-        u16::from_be_bytes(self.bytes(field::SECS))
+        self.get(field::SECS)
     }
     pub fn flags(&self) -> u16 {
-        u16::from_be_bytes(self.bytes(field::FLAGS))
+        self.get(field::FLAGS)
     }
     pub fn broadcast(&self) -> bool {
         self.flags() & FLAG_BROADCAST != 0
     }
     pub fn client_ip(&self) -> Ipv4Addr {
-        self.addr(field::CIADDR)
+        self.get(field::CIADDR)
     }
     pub fn your_ip(&self) -> Ipv4Addr {
-        self.addr(field::YIADDR)
+        self.get(field::YIADDR)
     }
     pub fn server_ip(&self) -> Ipv4Addr {
-        self.addr(field::SIADDR)
+        self.get(field::SIADDR)
     }
     pub fn relay_agent_ip(&self) -> Ipv4Addr {
-        self.addr(field::GIADDR)
+        self.get(field::GIADDR)
     }
     /// All 16 bytes of `chaddr`; `hardware_len` says how many are meaningful.
     pub fn client_hardware_field(&self) -> &[u8] {
-        &self.buffer.as_ref()[field::CHADDR]
+        &self.bytes()[field::CHADDR]
     }
     /// The raw 64-byte `sname` field.
     pub fn server_name_field(&self) -> &[u8] {
-        &self.buffer.as_ref()[field::SNAME]
+        &self.bytes()[field::SNAME]
     }
     /// The raw 128-byte `file` field.
     pub fn boot_file_field(&self) -> &[u8] {
-        &self.buffer.as_ref()[field::FILE]
+        &self.bytes()[field::FILE]
     }
     pub fn magic_cookie(&self) -> u32 {
-        u32::from_be_bytes(self.bytes(field::COOKIE))
+        self.get(field::COOKIE)
     }
     /// Bytes after the magic cookie.
     pub fn options_area(&self) -> &[u8] {
-        &self.buffer.as_ref()[field::OPTIONS..]
+        &self.bytes()[field::OPTIONS..]
     }
     /// Every option, including those [`super::Repr`] does not interpret.
     pub fn options(&self) -> Options<'_> {
-        options_in(self.buffer.as_ref())
+        options_in(self.bytes())
     }
 }
 
@@ -158,69 +123,66 @@ impl<'a, T: AsRef<[u8]> + ?Sized> Packet<&'a T> {
 }
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
-    fn put(&mut self, range: core::ops::Range<usize>, value: &[u8]) {
-        self.buffer.as_mut()[range].copy_from_slice(value);
-    }
-
     pub fn set_op(&mut self, value: u8) {
-        self.buffer.as_mut()[field::OP] = value;
+        self.bytes_mut()[field::OP] = value;
     }
     pub fn set_hardware_type(&mut self, value: u8) {
-        self.buffer.as_mut()[field::HTYPE] = value;
+        self.bytes_mut()[field::HTYPE] = value;
     }
     pub fn set_hardware_len(&mut self, value: u8) {
-        self.buffer.as_mut()[field::HLEN] = value;
+        self.bytes_mut()[field::HLEN] = value;
     }
     pub fn set_hops(&mut self, value: u8) {
-        self.buffer.as_mut()[field::HOPS] = value;
+        self.bytes_mut()[field::HOPS] = value;
     }
     pub fn set_transaction_id(&mut self, value: u32) {
-        self.put(field::XID, &value.to_be_bytes());
+        self.set(field::XID, value);
     }
     pub fn set_secs(&mut self, value: u16) {
-        self.put(field::SECS, &value.to_be_bytes());
+        self.set(field::SECS, value);
     }
     pub fn set_flags(&mut self, value: u16) {
-        self.put(field::FLAGS, &value.to_be_bytes());
+        self.set(field::FLAGS, value);
     }
     pub fn set_client_ip(&mut self, value: Ipv4Addr) {
-        self.put(field::CIADDR, &value.octets());
+        self.set(field::CIADDR, value);
     }
     pub fn set_your_ip(&mut self, value: Ipv4Addr) {
-        self.put(field::YIADDR, &value.octets());
+        self.set(field::YIADDR, value);
     }
     pub fn set_server_ip(&mut self, value: Ipv4Addr) {
-        self.put(field::SIADDR, &value.octets());
+        self.set(field::SIADDR, value);
     }
     pub fn set_relay_agent_ip(&mut self, value: Ipv4Addr) {
-        self.put(field::GIADDR, &value.octets());
+        self.set(field::GIADDR, value);
     }
     pub fn set_magic_cookie(&mut self, value: u32) {
-        self.put(field::COOKIE, &value.to_be_bytes());
+        self.set(field::COOKIE, value);
     }
     pub fn client_hardware_field_mut(&mut self) -> &mut [u8] {
-        &mut self.buffer.as_mut()[field::CHADDR]
+        &mut self.bytes_mut()[field::CHADDR]
     }
     pub fn server_name_field_mut(&mut self) -> &mut [u8] {
-        &mut self.buffer.as_mut()[field::SNAME]
+        &mut self.bytes_mut()[field::SNAME]
     }
     pub fn boot_file_field_mut(&mut self) -> &mut [u8] {
-        &mut self.buffer.as_mut()[field::FILE]
+        &mut self.bytes_mut()[field::FILE]
     }
     pub fn options_area_mut(&mut self) -> &mut [u8] {
-        &mut self.buffer.as_mut()[field::OPTIONS..]
+        &mut self.bytes_mut()[field::OPTIONS..]
     }
 }
 
 impl<T: AsRef<[u8]>> AsRef<[u8]> for Packet<T> {
     fn as_ref(&self) -> &[u8] {
-        self.buffer.as_ref()
+        self.bytes()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::Error;
 
     #[test]
     fn short_buffers_are_truncated() {

@@ -1,6 +1,6 @@
 //! The fixed DNS header and the small codes it carries.
 
-use crate::wire::{Error, Result};
+use crate::wire::view::view;
 
 pub const HEADER_LEN: usize = 12;
 
@@ -169,54 +169,31 @@ pub struct Header {
     pub additional_count: u16,
 }
 
-/// A checked view of a DNS message's fixed header.
-#[derive(Debug, Clone)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+view! {
+    /// A checked view of a DNS message's fixed header.
+    #[derive(Debug, Clone)]
+    pub struct Packet;
+    min_len = HEADER_LEN;
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
-    pub const fn new_unchecked(buffer: T) -> Packet<T> {
-        Packet { buffer }
-    }
-    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
-        let packet = Packet::new_unchecked(buffer);
-        packet.check_len()?;
-        Ok(packet)
-    }
-    /// The buffer must hold at least the fixed header.
-    pub fn check_len(&self) -> Result<()> {
-        if self.buffer.as_ref().len() < HEADER_LEN {
-            Err(Error::Truncated)
-        } else {
-            Ok(())
-        }
-    }
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
-    fn word(&self, at: core::ops::Range<usize>) -> u16 {
-        let b = self.buffer.as_ref();
-        u16::from_be_bytes([b[at.start], b[at.start + 1]])
-    }
     pub fn id(&self) -> u16 {
-        self.word(field::ID)
+        self.get(field::ID)
     }
     pub fn flags(&self) -> Flags {
-        Flags(self.word(field::FLAGS))
+        Flags(self.get(field::FLAGS))
     }
     pub fn question_count(&self) -> u16 {
-        self.word(field::QDCOUNT)
+        self.get(field::QDCOUNT)
     }
     pub fn answer_count(&self) -> u16 {
-        self.word(field::ANCOUNT)
+        self.get(field::ANCOUNT)
     }
     pub fn authority_count(&self) -> u16 {
-        self.word(field::NSCOUNT)
+        self.get(field::NSCOUNT)
     }
     pub fn additional_count(&self) -> u16 {
-        self.word(field::ARCOUNT)
+        self.get(field::ARCOUNT)
     }
     pub fn header(&self) -> Header {
         Header {
@@ -230,31 +207,28 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
     /// Everything after the fixed header.
     pub fn payload(&self) -> &[u8] {
-        &self.buffer.as_ref()[HEADER_LEN..]
+        &self.bytes()[HEADER_LEN..]
     }
 }
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
-    fn set_word(&mut self, at: core::ops::Range<usize>, value: u16) {
-        self.buffer.as_mut()[at].copy_from_slice(&value.to_be_bytes());
-    }
     pub fn set_id(&mut self, value: u16) {
-        self.set_word(field::ID, value)
+        self.set(field::ID, value)
     }
     pub fn set_flags(&mut self, value: Flags) {
-        self.set_word(field::FLAGS, value.0)
+        self.set(field::FLAGS, value.0)
     }
     pub fn set_question_count(&mut self, value: u16) {
-        self.set_word(field::QDCOUNT, value)
+        self.set(field::QDCOUNT, value)
     }
     pub fn set_answer_count(&mut self, value: u16) {
-        self.set_word(field::ANCOUNT, value)
+        self.set(field::ANCOUNT, value)
     }
     pub fn set_authority_count(&mut self, value: u16) {
-        self.set_word(field::NSCOUNT, value)
+        self.set(field::NSCOUNT, value)
     }
     pub fn set_additional_count(&mut self, value: u16) {
-        self.set_word(field::ARCOUNT, value)
+        self.set(field::ARCOUNT, value)
     }
     pub fn set_header(&mut self, header: &Header) {
         self.set_id(header.id);
@@ -265,13 +239,14 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
         self.set_additional_count(header.additional_count);
     }
     pub fn payload_mut(&mut self) -> &mut [u8] {
-        &mut self.buffer.as_mut()[HEADER_LEN..]
+        &mut self.bytes_mut()[HEADER_LEN..]
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::Error;
 
     #[test]
     fn header_fields_round_trip() {

@@ -11,6 +11,7 @@ mod seq;
 pub use options::{Options, SackBlock, TcpOption, Timestamp, MAX_SACK_BLOCKS};
 pub use seq::SeqNumber;
 
+use crate::wire::view::view;
 use crate::wire::{checksum, Error, Result};
 use core::net::Ipv4Addr;
 
@@ -48,77 +49,47 @@ pub mod flags {
     pub const ALL: u16 = 0x0fff;
 }
 
-/// A read/write view of a TCP segment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+view! {
+    /// A read/write view of a TCP segment.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Packet;
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
-    /// Wraps a buffer without checks: getters may panic on a short buffer, so
-    /// use this only for buffers the caller sized itself (to emit into).
-    pub const fn new_unchecked(buffer: T) -> Packet<T> {
-        Packet { buffer }
-    }
-
-    /// Wraps a buffer after [`check_len`](Self::check_len).
-    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
-        let packet = Packet::new_unchecked(buffer);
-        packet.check_len()?;
-        Ok(packet)
-    }
-
     /// Ensures the fixed header fits, the data offset is at least 5 words and
     /// the header it announces fits in the buffer.
     pub fn check_len(&self) -> Result<()> {
-        let len = self.buffer.as_ref().len();
-        if len < HEADER_LEN {
-            return Err(Error::Truncated);
-        }
+        self.require_len(HEADER_LEN)?;
         let header_len = usize::from(self.header_len());
         if header_len < HEADER_LEN {
-            Err(Error::Malformed)
-        } else if header_len > len {
-            Err(Error::Truncated)
-        } else {
-            Ok(())
+            return Err(Error::Malformed);
         }
-    }
-
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
-    fn u16_at(&self, range: core::ops::Range<usize>) -> u16 {
-        let b = &self.buffer.as_ref()[range];
-        u16::from_be_bytes([b[0], b[1]])
-    }
-
-    fn u32_at(&self, range: core::ops::Range<usize>) -> u32 {
-        let b = &self.buffer.as_ref()[range];
-        u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+        self.require_len(header_len)
     }
 
     pub fn src_port(&self) -> u16 {
-        self.u16_at(field::SRC_PORT)
+        self.get(field::SRC_PORT)
     }
     pub fn dst_port(&self) -> u16 {
-        self.u16_at(field::DST_PORT)
+        self.get(field::DST_PORT)
     }
     pub fn seq_number(&self) -> SeqNumber {
-        SeqNumber(self.u32_at(field::SEQ_NUM))
+        SeqNumber(self.get(field::SEQ_NUM))
     }
     /// The acknowledgment field, meaningful only when [`ack`](Self::ack) is set.
     pub fn ack_number(&self) -> SeqNumber {
-        SeqNumber(self.u32_at(field::ACK_NUM))
+        SeqNumber(self.get(field::ACK_NUM))
+    }
+    fn offset_and_flags(&self) -> u16 {
+        self.get(field::FLAGS)
     }
     /// Header length in bytes (data offset times four).
     pub fn header_len(&self) -> u8 {
-        (self.u16_at(field::FLAGS) >> 12) as u8 * 4
+        (self.offset_and_flags() >> 12) as u8 * 4
     }
     /// The flag bits (see [`flags`]).
     pub fn flags(&self) -> u16 {
-        self.u16_at(field::FLAGS) & flags::ALL
+        self.offset_and_flags() & flags::ALL
     }
     fn flag(&self, bit: u16) -> bool {
         self.flags() & bit != 0
@@ -148,35 +119,32 @@ impl<T: AsRef<[u8]>> Packet<T> {
         self.flag(flags::CWR)
     }
     pub fn window_len(&self) -> u16 {
-        self.u16_at(field::WIN_SIZE)
+        self.get(field::WIN_SIZE)
     }
     pub fn checksum(&self) -> u16 {
-        self.u16_at(field::CHECKSUM)
+        self.get(field::CHECKSUM)
     }
     pub fn urgent_at(&self) -> u16 {
-        self.u16_at(field::URGENT)
+        self.get(field::URGENT)
     }
 
     /// The option bytes between the fixed header and the payload (empty when
     /// the header is inconsistent with the buffer).
     pub fn options(&self) -> &[u8] {
         let header_len = usize::from(self.header_len());
-        self.buffer
-            .as_ref()
-            .get(HEADER_LEN..header_len)
-            .unwrap_or(&[])
+        self.bytes().get(HEADER_LEN..header_len).unwrap_or(&[])
     }
 
     /// The data after the header (empty when the header does not fit).
     pub fn payload(&self) -> &[u8] {
         let header_len = usize::from(self.header_len());
-        self.buffer.as_ref().get(header_len..).unwrap_or(&[])
+        self.bytes().get(header_len..).unwrap_or(&[])
     }
 
     /// The segment's contribution to the checksum including the pseudo-header;
     /// `None` when the segment is too long for the IPv4 length field.
     fn checksum_sum(&self, src: Ipv4Addr, dst: Ipv4Addr) -> Option<u16> {
-        let data = self.buffer.as_ref();
+        let data = self.bytes();
         let len = u16::try_from(data.len()).ok()?;
         Some(checksum::combine(&[
             checksum::pseudo_header(src, dst, PROTOCOL, len),
@@ -191,60 +159,48 @@ impl<T: AsRef<[u8]>> Packet<T> {
 }
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
-    fn set_u16_at(&mut self, range: core::ops::Range<usize>, value: u16) {
-        self.buffer.as_mut()[range].copy_from_slice(&value.to_be_bytes());
-    }
-
-    fn set_u32_at(&mut self, range: core::ops::Range<usize>, value: u32) {
-        self.buffer.as_mut()[range].copy_from_slice(&value.to_be_bytes());
-    }
-
     pub fn set_src_port(&mut self, port: u16) {
-        self.set_u16_at(field::SRC_PORT, port);
+        self.set(field::SRC_PORT, port);
     }
     pub fn set_dst_port(&mut self, port: u16) {
-        self.set_u16_at(field::DST_PORT, port);
+        self.set(field::DST_PORT, port);
     }
     pub fn set_seq_number(&mut self, seq: SeqNumber) {
-        self.set_u32_at(field::SEQ_NUM, seq.0);
+        self.set(field::SEQ_NUM, seq.0);
     }
     pub fn set_ack_number(&mut self, ack: SeqNumber) {
-        self.set_u32_at(field::ACK_NUM, ack.0);
+        self.set(field::ACK_NUM, ack.0);
     }
     /// Sets the header length in bytes; it is rounded down to whole words.
     pub fn set_header_len(&mut self, len: u8) {
         let word = (u16::from(len / 4) << 12) | self.flags();
-        self.set_u16_at(field::FLAGS, word);
+        self.set(field::FLAGS, word);
     }
     /// Replaces every flag bit (see [`flags`]), keeping the data offset.
     pub fn set_flags(&mut self, bits: u16) {
-        let word = (self.u16_at(field::FLAGS) & !flags::ALL) | (bits & flags::ALL);
-        self.set_u16_at(field::FLAGS, word);
+        let word = (self.offset_and_flags() & !flags::ALL) | (bits & flags::ALL);
+        self.set(field::FLAGS, word);
     }
     pub fn set_window_len(&mut self, len: u16) {
-        self.set_u16_at(field::WIN_SIZE, len);
+        self.set(field::WIN_SIZE, len);
     }
     pub fn set_checksum(&mut self, sum: u16) {
-        self.set_u16_at(field::CHECKSUM, sum);
+        self.set(field::CHECKSUM, sum);
     }
     pub fn set_urgent_at(&mut self, at: u16) {
-        self.set_u16_at(field::URGENT, at);
+        self.set(field::URGENT, at);
     }
 
     pub fn options_mut(&mut self) -> &mut [u8] {
         let header_len = usize::from(self.header_len());
-        self.buffer
-            .as_mut()
+        self.bytes_mut()
             .get_mut(HEADER_LEN..header_len)
             .unwrap_or(&mut [])
     }
 
     pub fn payload_mut(&mut self) -> &mut [u8] {
         let header_len = usize::from(self.header_len());
-        self.buffer
-            .as_mut()
-            .get_mut(header_len..)
-            .unwrap_or(&mut [])
+        self.bytes_mut().get_mut(header_len..).unwrap_or(&mut [])
     }
 
     /// Computes and stores the checksum for a segment from `src` to `dst`
@@ -258,7 +214,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
 
 impl<T: AsRef<[u8]>> AsRef<[u8]> for Packet<T> {
     fn as_ref(&self) -> &[u8] {
-        self.buffer.as_ref()
+        self.bytes()
     }
 }
 
