@@ -4,28 +4,36 @@
 
 use sha2::{Digest, Sha256};
 
-/// A reproducible byte stream (xorshift64*), generated in chunks.
+/// A reproducible byte stream: word `i` (8 bytes) is SplitMix64 of the
+/// seed and `i`, so any 8-byte-aligned offset can be generated directly
+/// (an HTTP handler streaming part by part needs that).
 #[derive(Debug, Clone)]
 pub struct Pattern {
-    state: u64,
+    seed: u64,
+    /// The next word to generate.
+    word: u64,
 }
 
 impl Pattern {
     pub fn new(seed: u64) -> Self {
-        // xorshift must not start at zero.
+        Pattern::at(seed, 0)
+    }
+
+    /// The stream from byte `offset` on, rounded down to a multiple of 8.
+    pub fn at(seed: u64, offset: u64) -> Self {
         Pattern {
-            state: seed ^ 0x9e37_79b9_7f4a_7c15,
+            seed,
+            word: offset / 8,
         }
     }
 
-    /// Overwrites `buf` with the next bytes of the stream.
+    /// Overwrites `buf` with the next bytes of the stream; a length that is
+    /// not a multiple of 8 ends the stream's alignment (use it last).
     pub fn fill(&mut self, buf: &mut [u8]) {
         for chunk in buf.chunks_mut(8) {
-            self.state ^= self.state >> 12;
-            self.state ^= self.state << 25;
-            self.state ^= self.state >> 27;
-            let word = self.state.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes();
-            chunk.copy_from_slice(&word[..chunk.len()]);
+            let word = splitmix64(self.seed ^ self.word.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            chunk.copy_from_slice(&word.to_le_bytes()[..chunk.len()]);
+            self.word += 1;
         }
     }
 
@@ -35,6 +43,14 @@ impl Pattern {
         Pattern::new(seed).fill(&mut data);
         data
     }
+}
+
+/// SplitMix64's output function: a cheap, well-mixed bijection.
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// A running SHA-256 of a byte stream.

@@ -1,26 +1,30 @@
-//! HTTP/1.1 server over the stack's TCP, with `seqs::http` parsing and
-//! writing: `GET /` answers a short greeting, `GET /bytes/N` answers N
-//! bytes of the seeded pattern (seed [`BODY_SEED`], so a client can check
-//! the body's SHA-256), on persistent connections unless asked to close.
+//! Our HTTP server (`seqs::http::server`, what the firmware runs) as a
+//! bridge app: `GET /` answers a short greeting, `GET /bytes?n=N` streams
+//! N bytes of the seeded pattern (seed [`BODY_SEED`], so a client can
+//! check the body's SHA-256) as a chunked body, part by part.
 
 use std::fmt;
 
-use seqs::http::{Body, HeadWriter, Header, Progress, RequestParser};
-use seqs::tcp::{Error, Socket};
+use seqs::http::server::{Config, Connection, ResponseWriter, Route, Server};
+use seqs::http::{Request, WriteError};
 use seqs::time::Instant;
 
 use super::bulk::Pattern;
-use super::tcp_server::TcpServer;
 use super::{AppError, Report, Service};
+use crate::backlog::add_tcp_socket;
 use crate::{EventLog, TapStack};
 
-/// The pattern seed of `/bytes/N` bodies.
+/// The pattern seed of `/bytes` bodies.
 pub const BODY_SEED: u64 = 0;
-/// Body bytes generated at a time.
-const CHUNK: usize = 16 * 1024;
-/// Largest request head, and its field count.
-const MAX_HEAD: usize = 8192;
-const MAX_FIELDS: usize = 32;
+/// Connection slots (the accept backlog).
+const SLOTS: usize = 4;
+/// Per slot: the request buffer (it caps request heads) and the response
+/// staging buffer, which one part of a streamed body fills.
+const REQUEST_BUFFER: usize = 8 * 1024;
+const STAGING_BUFFER: usize = 32 * 1024;
+/// Body bytes per part of a `/bytes` response: a multiple of 8 (the
+/// pattern's word) that fits the staging buffer with its chunk framing.
+const PART: u64 = 16 * 1024;
 const GREETING: &[u8] = b"hello from seqs\n";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,11 +35,9 @@ pub struct HttpServerSpec {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct HttpServerReport {
     pub port: u16,
-    /// Connections closed so far.
-    pub connections: u64,
-    /// Responses sent in full on those connections, by status.
-    pub ok: u64,
-    pub errors: u64,
+    /// Responses whose handler completed: greetings and `/bytes` bodies.
+    pub greetings: u64,
+    pub bodies: u64,
     pub body_bytes: u64,
 }
 
@@ -43,230 +45,113 @@ impl fmt::Display for HttpServerReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "http server :{}: {} connections, {} ok and {} error responses, {} body bytes",
-            self.port, self.connections, self.ok, self.errors, self.body_bytes
+            "http server :{}: {} greetings, {} bodies ({} bytes)",
+            self.port, self.greetings, self.bodies, self.body_bytes
         )
     }
 }
 
-/// One connection: a request head being read, or a response being sent.
-#[derive(Debug, Default)]
-struct Conn {
-    parser: RequestParser,
-    rx: Vec<u8>,
-    /// Response bytes generated and not yet accepted by the socket.
-    pending: Vec<u8>,
-    sent: usize,
-    /// Body bytes still to generate, and their generator.
-    body_left: u64,
-    pattern: Option<Pattern>,
-    close_after: bool,
-    ok: u64,
-    errors: u64,
-    body_bytes: u64,
+fn greet(
+    report: &mut HttpServerReport,
+    _: &Request<'_, '_>,
+    _: &[u8],
+    w: &mut ResponseWriter<'_>,
+) -> Result<(), WriteError> {
+    w.send(200, "OK", &[("Content-Type", b"text/plain")], GREETING)?;
+    report.greetings += 1;
+    Ok(())
 }
 
-/// What a request asks for, copied out of the receive buffer.
-struct Answer {
-    status: u16,
-    body: Option<u64>,
-    keep_alive: bool,
-    consumed: usize,
+/// Streams `n` pattern bytes, one [`PART`] per call.
+fn bytes(
+    report: &mut HttpServerReport,
+    request: &Request<'_, '_>,
+    _: &[u8],
+    w: &mut ResponseWriter<'_>,
+) -> Result<(), WriteError> {
+    let Some(total) = query_n(request.target()) else {
+        return w.send(400, "Bad Request", &[], b"expected /bytes?n=LENGTH\n");
+    };
+    let part = u64::from(w.part());
+    if part == 0 {
+        w.send_chunked(200, "OK", &[("Content-Type", b"application/octet-stream")])?;
+    }
+    let offset = part * PART;
+    let len = total.saturating_sub(offset).min(PART);
+    if len > 0 {
+        let mut data = vec![0u8; len as usize];
+        Pattern::at(BODY_SEED, offset).fill(&mut data);
+        w.chunk(&data)?;
+        report.body_bytes += len;
+    }
+    if offset + len < total {
+        w.call_again();
+    } else {
+        w.finish()?;
+        report.bodies += 1;
+    }
+    Ok(())
 }
 
-impl Conn {
-    fn serve(&mut self, socket: &mut Socket<'static>) {
-        loop {
-            self.flush(socket);
-            if self.sending() {
-                return;
-            }
-            if self.close_after {
-                socket.close();
-                return;
-            }
-            if !self.read(socket) {
-                return;
-            }
-            match self.next_request() {
-                Ok(Some(answer)) => self.respond(answer),
-                Ok(None) => {
-                    if self.close_after {
-                        socket.close();
-                    }
-                    return;
-                }
-                Err(status) => self.respond(Answer {
-                    status,
-                    body: None,
-                    keep_alive: false,
-                    consumed: self.rx.len(),
-                }),
-            }
-        }
-    }
-
-    fn sending(&self) -> bool {
-        self.sent < self.pending.len() || self.body_left > 0
-    }
-
-    /// Moves generated bytes into the socket, generating more as it drains.
-    fn flush(&mut self, socket: &mut Socket<'static>) {
-        loop {
-            if self.sent == self.pending.len() {
-                let Some(pattern) = self.pattern.as_mut().filter(|_| self.body_left > 0) else {
-                    return;
-                };
-                let len = usize::try_from(self.body_left).map_or(CHUNK, |l| l.min(CHUNK));
-                self.pending.resize(len, 0);
-                pattern.fill(&mut self.pending);
-                self.body_left -= len as u64;
-                self.body_bytes += len as u64;
-                self.sent = 0;
-            }
-            match socket.send_slice(&self.pending[self.sent..]) {
-                Ok(0) | Err(_) => return,
-                Ok(n) => self.sent += n,
-            }
-        }
-    }
-
-    /// Appends what arrived to the request buffer; false when nothing more
-    /// can come (the peer closed, or the buffer holds a whole head's worth).
-    fn read(&mut self, socket: &mut Socket<'static>) -> bool {
-        let mut buf = [0u8; 2048];
-        loop {
-            let room = MAX_HEAD.saturating_sub(self.rx.len()).min(buf.len());
-            match socket.recv_slice(&mut buf[..room]) {
-                Ok(n @ 1..) => self.rx.extend_from_slice(&buf[..n]),
-                Ok(0) => return !self.rx.is_empty(),
-                Err(Error::Finished) => {
-                    // Answer what is buffered, then close.
-                    self.close_after = true;
-                    if self.rx.is_empty() {
-                        socket.close();
-                        return false;
-                    }
-                    return true;
-                }
-                Err(_) => return false,
-            }
-        }
-    }
-
-    /// Parses the buffered request head, if complete; `Err(status)` for a
-    /// request we refuse.
-    fn next_request(&mut self) -> Result<Option<Answer>, u16> {
-        let mut fields = [Header::EMPTY; MAX_FIELDS];
-        let request = match self.parser.parse(&self.rx, &mut fields) {
-            Ok(Progress::Done(request)) => request,
-            Ok(Progress::NeedMore) => return Ok(None),
-            Err(e) => return Err(e.status()),
-        };
-        if request.method() != "GET" {
-            return Err(405);
-        }
-        if request.body() != Body::None {
-            return Err(400);
-        }
-        let path = request.path();
-        let (status, body) = if path == "/" {
-            (200, None)
-        } else if let Some(n) = path.strip_prefix("/bytes/").and_then(|n| n.parse().ok()) {
-            (200, Some(n))
-        } else {
-            (404, None)
-        };
-        Ok(Some(Answer {
-            status,
-            body,
-            keep_alive: request.keep_alive(),
-            consumed: request.head_len(),
-        }))
-    }
-
-    fn respond(&mut self, answer: Answer) {
-        self.rx.drain(..answer.consumed.min(self.rx.len()));
-        self.close_after |= !answer.keep_alive;
-        self.pending.resize(MAX_HEAD, 0);
-        let reason = match answer.status {
-            200 => "OK",
-            404 => "Not Found",
-            405 => "Method Not Allowed",
-            _ => "Bad Request",
-        };
-        let written =
-            HeadWriter::response(&mut self.pending, answer.status, reason).and_then(|mut head| {
-                if self.close_after {
-                    head.header("Connection", b"close")?;
-                }
-                match (answer.status, answer.body) {
-                    (200, Some(n)) => head.content_length(n),
-                    (200, None) => head.body(GREETING),
-                    _ => head.body(reason.as_bytes()),
-                }
-            });
-        // The head always fits MAX_HEAD; a failure can only close.
-        let Ok(len) = written else {
-            self.pending.clear();
-            self.close_after = true;
-            return;
-        };
-        self.pending.truncate(len);
-        self.sent = 0;
-        self.body_left = answer.body.unwrap_or(0);
-        self.pattern = answer.body.map(|_| Pattern::new(BODY_SEED));
-        if answer.status == 200 {
-            self.ok += 1;
-        } else {
-            self.errors += 1;
-        }
-    }
+/// `n` from a target such as `/bytes?n=1024`.
+fn query_n(target: &str) -> Option<u64> {
+    let (_, query) = target.split_once('?')?;
+    query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("n="))
+        .and_then(|n| n.parse().ok())
 }
+
+static ROUTES: [Route<HttpServerReport>; 2] = [
+    Route::new("GET", "/", greet),
+    Route::new("GET", "/bytes", bytes),
+];
 
 #[derive(Debug)]
 pub struct HttpServer {
-    server: TcpServer<Conn>,
+    server: Server<'static, HttpServerReport, SLOTS>,
     report: HttpServerReport,
+}
+
+/// A buffer for the stack's lifetime, which for the bridge's stack is
+/// 'static: the server borrows its slots' buffers for as long as it runs.
+fn leaked(len: usize) -> &'static mut [u8] {
+    Box::leak(vec![0u8; len].into_boxed_slice())
 }
 
 impl HttpServer {
     pub fn start(spec: HttpServerSpec, stack: &mut TapStack) -> Result<Self, AppError> {
-        let server = TcpServer::open(stack, spec.port)?;
+        let mut slot = || -> Result<Connection<'static>, AppError> {
+            let handle = add_tcp_socket(stack)?;
+            Ok(Connection::new(
+                handle,
+                leaked(REQUEST_BUFFER),
+                leaked(STAGING_BUFFER),
+            ))
+        };
+        let slots: Vec<_> = (0..SLOTS).map(|_| slot()).collect::<Result<_, _>>()?;
+        let slots = slots.try_into().map_err(|_| AppError::NoSocketSlot)?;
         Ok(HttpServer {
+            server: Server::new(Config::new(spec.port), &ROUTES, slots),
             report: HttpServerReport {
-                port: server.port(),
+                port: spec.port,
                 ..HttpServerReport::default()
             },
-            server,
         })
     }
 }
 
 impl Service for HttpServer {
     fn poll(&mut self, now: Instant, stack: &mut TapStack, log: &mut EventLog) {
-        let closed = self.server.poll(
-            stack,
-            |_| Conn::default(),
-            |conn, socket| conn.serve(socket),
-        );
-        for conn in closed {
-            self.report.connections += 1;
-            self.report.ok += conn.ok;
-            self.report.errors += conn.errors;
-            self.report.body_bytes += conn.body_bytes;
-            log.event(
-                now,
-                format_args!(
-                    "http server: connection closed after {} responses",
-                    conn.ok + conn.errors
-                ),
-            );
+        let before = (self.report.greetings, self.report.bodies);
+        self.server.poll(now, stack, &mut self.report);
+        if (self.report.greetings, self.report.bodies) != before {
+            log.event(now, format_args!("{}", self.report));
         }
     }
 
     fn poll_at(&self) -> Option<Instant> {
-        None
+        self.server.poll_at()
     }
 
     fn is_done(&self) -> bool {

@@ -75,8 +75,8 @@ pub enum App {
     TcpSource(Box<TcpSource>),
     DnsLookup(DnsLookup),
     NtpQuery(NtpQuery),
-    HttpServer(HttpServer),
-    /// Boxed like the TCP source: it carries a hasher.
+    /// Boxed, like the client and the TCP source: they dwarf the others.
+    HttpServer(Box<HttpServer>),
     HttpClient(Box<HttpClient>),
 }
 
@@ -154,7 +154,9 @@ impl App {
             AppSpec::TcpSource(s) => App::TcpSource(Box::new(TcpSource::start(s.clone()))),
             AppSpec::DnsLookup(s) => App::DnsLookup(DnsLookup::start(s.clone())),
             AppSpec::NtpQuery(s) => App::NtpQuery(NtpQuery::start(s.clone())),
-            AppSpec::HttpServer(s) => App::HttpServer(HttpServer::start(s.clone(), stack)?),
+            AppSpec::HttpServer(s) => {
+                App::HttpServer(Box::new(HttpServer::start(s.clone(), stack)?))
+            }
             AppSpec::HttpClient(s) => App::HttpClient(Box::new(HttpClient::start(s.clone()))),
         })
     }
@@ -171,7 +173,7 @@ impl App {
             App::TcpSource(a) => a.as_ref(),
             App::DnsLookup(a) => a,
             App::NtpQuery(a) => a,
-            App::HttpServer(a) => a,
+            App::HttpServer(a) => a.as_ref(),
             App::HttpClient(a) => a.as_ref(),
         }
     }
@@ -188,7 +190,7 @@ impl App {
             App::TcpSource(a) => a.as_mut(),
             App::DnsLookup(a) => a,
             App::NtpQuery(a) => a,
-            App::HttpServer(a) => a,
+            App::HttpServer(a) => a.as_mut(),
             App::HttpClient(a) => a.as_mut(),
         }
     }

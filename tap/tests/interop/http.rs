@@ -72,7 +72,7 @@ fn curl_fetches_from_our_http_server() {
     assert_eq!(stdout(&out), "404", "{}", describe(&out));
 
     let file = lab.path("body.bin").to_string_lossy().into_owned();
-    let bulk = format!("http://{OURS}/bytes/{BULK}");
+    let bulk = format!("http://{OURS}/bytes?n={BULK}");
     let out = lab.exec(
         &[
             "curl",
