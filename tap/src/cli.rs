@@ -121,7 +121,8 @@ pub struct AppArgs {
     /// DNS server for --dns (default: the one DHCP gave us).
     #[arg(long, value_name = "ADDR")]
     pub dns_server: Option<Ipv4Addr>,
-    /// Serve HTTP on this port: `/` greets, `/bytes/N` sends N bytes.
+    /// Serve HTTP on this port (seqs::http::server): `/` greets,
+    /// `/bytes?n=N` streams N bytes.
     #[arg(long, value_name = "PORT")]
     pub http_server: Vec<u16>,
     /// Fetch this URL (`http://ADDR[:PORT]/PATH`) and print the status,

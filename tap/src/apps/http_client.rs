@@ -1,22 +1,23 @@
-//! HTTP/1.1 client: one GET over the stack's TCP, the response parsed with
-//! `seqs::http` (Content-Length, chunked or until-close bodies), the body
-//! counted and hashed so it can be compared with the server's file.
+//! Our HTTP client (`seqs::http::client`) as a bridge app: one GET, the
+//! body streamed through the client's buffer, counted and hashed so it can
+//! be compared with the server's file.
 
 use std::fmt;
 
-use seqs::http::{Body, Chunk, ChunkedDecoder, HeadWriter, Header, Progress, ResponseParser};
-use seqs::socket::{Handle, Tcp};
-use seqs::tcp::{Error, State};
+use seqs::http::client::{Client, Config, Event};
 use seqs::time::{Duration, Instant};
 use seqs::Endpoint;
 
 use super::bulk::StreamHash;
-use super::{AppError, Report, Service};
+use super::{Report, Service};
 use crate::backlog::add_tcp_socket;
 use crate::{EventLog, TapStack};
 
-const MAX_HEAD: usize = 8192;
-const MAX_FIELDS: usize = 32;
+/// The client's buffer: the request, then the response head and body
+/// pieces as they pass.
+const BUFFER: usize = 16 * 1024;
+/// Whole request, bulk bodies included.
+const TIMEOUT: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpClientSpec {
@@ -65,32 +66,14 @@ impl fmt::Display for HttpClientReport {
     }
 }
 
-/// Where the response stands.
-#[derive(Debug)]
-enum Phase {
-    /// Waiting for an address, then for the handshake.
-    Connecting(Option<Handle<Tcp>>),
-    Head(Handle<Tcp>),
-    Body(Handle<Tcp>, BodyReader),
-    Done,
-}
-
-#[derive(Debug)]
-enum BodyReader {
-    Length(u64),
-    Chunked(ChunkedDecoder),
-    UntilClose,
-}
-
 #[derive(Debug)]
 pub struct HttpClient {
     spec: HttpClientSpec,
-    phase: Phase,
-    parser: ResponseParser,
-    /// Received bytes not yet consumed (the head, then chunk framing).
-    rx: Vec<u8>,
+    /// Made at the first poll at which the interface has an address.
+    client: Option<Client<'static>>,
     hash: StreamHash,
     started: Option<Instant>,
+    done: bool,
     report: HttpClientReport,
 }
 
@@ -102,181 +85,69 @@ impl HttpClient {
                 ..HttpClientReport::default()
             },
             spec,
-            phase: Phase::Connecting(None),
-            parser: ResponseParser::new(),
-            rx: Vec::new(),
+            client: None,
             hash: StreamHash::default(),
             started: None,
+            done: false,
         }
     }
 
-    fn request(&self) -> Result<Vec<u8>, String> {
-        let mut buf = vec![0u8; MAX_HEAD];
-        let host = if self.spec.host.is_empty() {
-            self.spec.remote.to_string()
-        } else {
-            self.spec.host.clone()
+    fn begin(&mut self, now: Instant, stack: &mut TapStack) -> Result<(), String> {
+        if stack.ipv4_address().is_none() {
+            return Ok(());
+        }
+        let handle = add_tcp_socket(stack).map_err(|e| e.to_string())?;
+        // The client borrows its buffer for as long as the stack lives,
+        // which for the bridge's stack is 'static.
+        let buf: &'static mut [u8] = Box::leak(vec![0u8; BUFFER].into_boxed_slice());
+        let config = Config {
+            timeout: TIMEOUT,
+            ..Config::default()
         };
-        let mut head = HeadWriter::request(&mut buf, "GET", &self.spec.path)
-            .map_err(|e| format!("bad request: {e:?}"))?;
-        head.header("Host", host.as_bytes())
-            .and_then(|h| h.header("Connection", b"close"))
-            .map_err(|e| format!("bad request: {e:?}"))?;
-        let len = head.finish().map_err(|e| format!("bad request: {e:?}"))?;
-        buf.truncate(len);
-        Ok(buf)
+        let mut client = Client::new(handle, self.spec.remote, buf, config);
+        let host = match self.spec.host.as_str() {
+            "" => self.spec.remote.to_string(),
+            host => host.to_owned(),
+        };
+        client
+            .get(now, stack, &self.spec.path, &host)
+            .map_err(|e| e.to_string())?;
+        self.client = Some(client);
+        self.started = Some(now);
+        Ok(())
     }
 
-    /// Advances as far as the socket allows; `Ok(true)` once finished.
+    /// Takes every event the client has; true once the response ended.
     fn step(&mut self, now: Instant, stack: &mut TapStack) -> Result<bool, String> {
+        let Some(client) = &mut self.client else {
+            self.begin(now, stack)?;
+            return Ok(false);
+        };
         loop {
-            let next = match &mut self.phase {
-                Phase::Connecting(None) => {
-                    if stack.ipv4_address().is_none() {
-                        return Ok(false);
-                    }
-                    let handle = add_tcp_socket(stack).map_err(|e| e.to_string())?;
-                    self.phase = Phase::Connecting(Some(handle));
-                    stack
-                        .tcp_connect(handle, now, self.spec.remote)
-                        .map_err(|e| AppError::Tcp(e).to_string())?;
-                    self.started = Some(now);
-                    continue;
-                }
-                Phase::Connecting(Some(handle)) => {
-                    let handle = *handle;
-                    let socket = stack.tcp(handle).ok_or("socket vanished")?;
-                    match socket.state() {
-                        State::SynSent => return Ok(false),
-                        State::Closed => return Err("connection refused".into()),
-                        _ => {}
-                    }
-                    let request = self.request()?;
-                    if socket.send_slice(&request) != Ok(request.len()) {
-                        return Err("the request does not fit the send buffer".into());
-                    }
-                    Phase::Head(handle)
-                }
-                Phase::Head(handle) => {
-                    let handle = *handle;
-                    let finished = self.fill(stack, handle)?;
-                    match self.head()? {
-                        Some(reader) => Phase::Body(handle, reader),
-                        None if finished => return Err("closed before a response".into()),
-                        None => return Ok(false),
-                    }
-                }
-                Phase::Body(handle, _) => {
-                    let handle = *handle;
-                    let finished = self.fill(stack, handle)?;
-                    if !self.body(finished)? {
-                        return Ok(false);
-                    }
-                    if let Some(socket) = stack.tcp(handle) {
-                        socket.close();
-                    }
-                    Phase::Done
-                }
-                Phase::Done => return Ok(true),
-            };
-            self.phase = next;
-        }
-    }
-
-    /// Appends what arrived; true once the server closed.
-    fn fill(&mut self, stack: &mut TapStack, handle: Handle<Tcp>) -> Result<bool, String> {
-        let socket = stack.tcp(handle).ok_or("socket vanished")?;
-        let mut buf = [0u8; 16 * 1024];
-        loop {
-            match socket.recv_slice(&mut buf) {
-                Ok(0) => return Ok(false),
-                Ok(n) => self.rx.extend_from_slice(&buf[..n]),
-                Err(Error::Finished) => return Ok(true),
-                Err(_) => return Err("connection reset".into()),
+            match client.poll(now, stack).map_err(|e| e.to_string())? {
+                None => return Ok(false),
+                Some(Event::Head(head)) => self.report.status = Some(head.status),
+                Some(Event::Data(data)) => self.hash.update(data),
+                Some(Event::Done) => return Ok(true),
             }
-        }
-    }
-
-    /// Parses the response head once complete.
-    fn head(&mut self) -> Result<Option<BodyReader>, String> {
-        let mut fields = [Header::EMPTY; MAX_FIELDS];
-        let response = match self.parser.parse(&self.rx, &mut fields) {
-            Ok(Progress::Done(response)) => response,
-            Ok(Progress::NeedMore) => return Ok(None),
-            Err(e) => return Err(format!("bad response: {e:?}")),
-        };
-        self.report.status = Some(response.status());
-        let reader = match response.body() {
-            Body::None => BodyReader::Length(0),
-            Body::Length(n) => BodyReader::Length(n),
-            Body::Chunked => BodyReader::Chunked(ChunkedDecoder::new()),
-            Body::UntilClose => BodyReader::UntilClose,
-        };
-        let head_len = response.head_len();
-        self.rx.drain(..head_len);
-        Ok(Some(reader))
-    }
-
-    /// Hashes body bytes; true once the body is complete.
-    fn body(&mut self, finished: bool) -> Result<bool, String> {
-        let Phase::Body(_, reader) = &mut self.phase else {
-            return Ok(true);
-        };
-        match reader {
-            BodyReader::Length(left) => {
-                let take = usize::try_from(*left).map_or(self.rx.len(), |l| l.min(self.rx.len()));
-                self.hash.update(&self.rx[..take]);
-                self.rx.drain(..take);
-                *left -= take as u64;
-                if *left > 0 && finished {
-                    return Err(format!("closed {left} bytes before the end of the body"));
-                }
-                Ok(*left == 0)
-            }
-            BodyReader::UntilClose => {
-                self.hash.update(&self.rx);
-                self.rx.clear();
-                Ok(finished)
-            }
-            BodyReader::Chunked(decoder) => loop {
-                let (used, chunk) = decoder
-                    .decode(&self.rx)
-                    .map_err(|e| format!("bad chunked body: {e:?}"))?;
-                let (end, progressed) = match chunk {
-                    Some(Chunk::Data(data)) => {
-                        self.hash.update(data);
-                        (false, true)
-                    }
-                    Some(Chunk::End) => (true, true),
-                    Some(Chunk::Trailer(_)) => (false, true),
-                    None => (false, false),
-                };
-                self.rx.drain(..used);
-                if end {
-                    return Ok(true);
-                }
-                if !progressed {
-                    if finished {
-                        return Err("closed inside a chunked body".into());
-                    }
-                    return Ok(false);
-                }
-            },
         }
     }
 }
 
 impl Service for HttpClient {
     fn poll(&mut self, now: Instant, stack: &mut TapStack, log: &mut EventLog) {
-        if matches!(self.phase, Phase::Done) || self.report.error.is_some() {
+        if self.done {
             return;
         }
         match self.step(now, stack) {
             Ok(false) => return,
             Ok(true) => self.report.elapsed = self.started.map(|s| now - s),
-            Err(e) => {
-                self.report.error = Some(e);
-                self.phase = Phase::Done;
+            Err(e) => self.report.error = Some(e),
+        }
+        self.done = true;
+        if let Some(client) = &self.client {
+            if let Some(socket) = stack.tcp(client.handle()) {
+                socket.close();
             }
         }
         self.report.body_bytes = self.hash.bytes();
@@ -285,11 +156,11 @@ impl Service for HttpClient {
     }
 
     fn poll_at(&self) -> Option<Instant> {
-        None
+        self.client.as_ref().and_then(Client::poll_at)
     }
 
     fn is_done(&self) -> bool {
-        matches!(self.phase, Phase::Done)
+        self.done
     }
 
     fn is_finite(&self) -> bool {
