@@ -33,6 +33,7 @@ fn server(body_len: usize) -> AppKind {
 fn get(target: Target, path: &str, count: u32, keep_alive: bool) -> AppKind {
     AppKind::HttpGet(HttpGetConfig {
         target,
+        method: "GET".into(),
         port: 80,
         path: path.into(),
         count,

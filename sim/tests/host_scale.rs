@@ -85,6 +85,7 @@ fn client(i: usize) -> HostConfig {
         SimDuration::from_millis(1_000 + (i as u64 * 5) % 5_000),
         AppKind::HttpGet(HttpGetConfig {
             target: Target::Name(WEB.into()),
+            method: "GET".into(),
             port: 80,
             path: "/".into(),
             count: 1,

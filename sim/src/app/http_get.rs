@@ -117,13 +117,17 @@ impl HttpGet {
             return Ok(false);
         }
         let mut buf = [0u8; 1024];
-        let n = HeadWriter::request(&mut buf, "GET", &self.config.path)
+        let method = self.config.method.as_str();
+        let n = HeadWriter::request(&mut buf, method, &self.config.path)
             .and_then(|mut w| {
                 w.header("Host", self.host_header().as_bytes())?;
                 if !self.config.keep_alive {
                     w.header("Connection", b"close")?;
                 }
-                w.finish()
+                match method {
+                    "GET" | "HEAD" => w.finish(),
+                    _ => w.content_length(0),
+                }
             })
             .map_err(|e| format!("cannot write the request: {e}"))?;
         let socket = cx.stack.tcp(ex.conn.handle).ok_or("socket vanished")?;

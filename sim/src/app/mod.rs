@@ -339,6 +339,9 @@ pub struct HttpRoute {
 pub struct HttpGetConfig {
     pub target: Target,
     pub port: u16,
+    /// `GET` by default; other methods (e.g. `POST` to switch an LED) are
+    /// sent with an empty body.
+    pub method: String,
     pub path: String,
     pub count: u32,
     pub keep_alive: bool,

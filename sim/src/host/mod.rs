@@ -48,6 +48,7 @@
 //! ```
 
 mod config;
+mod firmware;
 mod intern;
 mod sockets;
 mod status;
@@ -66,6 +67,7 @@ use crate::rng::SimRng;
 use crate::time::SimTime;
 
 pub use config::{AddressSource, HostCapacities, HostConfig};
+pub use firmware::{firmware_factory, FirmwareConfig, FirmwareHost, RecordedLed};
 pub(crate) use intern::{bytes as intern_bytes, ranges as intern_ranges};
 pub(crate) use intern::{reservations as intern_reservations, zone as intern_zone};
 pub(crate) use sockets::{icmp as icmp_socket, tcp as tcp_socket, udp as udp_socket};
