@@ -14,11 +14,11 @@ use std::thread::JoinHandle;
 use rand_chacha::ChaCha8Rng;
 use seqs::iface::Capacities;
 use seqs::stats::Counters;
-use seqs::time::Instant;
+use seqs::time::{Duration, Instant};
 use seqs::wire::{EthernetAddress, Ipv4Cidr};
 use seqs::{Config, Stack, Storage};
 
-use crate::apps::{App, AppError, AppSpec, Report};
+use crate::apps::{App, AppSpec, DhcpClient, Report};
 use crate::clock::stack_duration;
 use crate::loss::chacha_stream;
 use crate::net::{Net, Shared};
@@ -42,14 +42,16 @@ const STACK_STREAM: u64 = 0;
 const INGRESS_STREAM: u64 = 1;
 const EGRESS_STREAM: u64 = 2;
 
-/// How the node gets its address. DHCP joins this enum when the stack has
-/// a DHCP client.
+/// How the node gets its address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Addressing {
     Static {
         address: Ipv4Cidr,
         gateway: Option<Ipv4Addr>,
     },
+    /// Our DHCP client configures the interface (address, gateway, DNS
+    /// and NTP servers); its report comes first among the apps'.
+    Dhcp,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -138,12 +140,16 @@ pub struct BridgeReport {
     pub apps: Vec<Report>,
 }
 
+/// How often a running bridge refreshes the app reports [`Control`] shows.
+const REPORT_PERIOD: Duration = Duration::from_millis(50);
+
 /// Watches and stops a running bridge from another thread.
 #[derive(Debug, Clone)]
 pub struct Control {
     stop: Arc<AtomicBool>,
     clients_done: Arc<AtomicBool>,
     counters: Arc<Mutex<BridgeCounters>>,
+    reports: Arc<Mutex<Vec<Report>>>,
     shared: Arc<Shared>,
 }
 
@@ -151,6 +157,15 @@ impl Control {
     /// The bridge's counters as of its last sleep.
     pub fn counters(&self) -> BridgeCounters {
         *self.counters.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The apps' reports, at most [`REPORT_PERIOD`] old while the bridge
+    /// runs: lets a caller wait for a server app to have seen something.
+    pub fn reports(&self) -> Vec<Report> {
+        self.reports
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Every client app finished (false while there are none).
@@ -233,6 +248,10 @@ pub struct Bridge<D = TapDevice> {
     control: Control,
     wake_rx: UnixStream,
     tx_buf: Vec<u8>,
+    /// When the app reports were last published, and whether anything
+    /// happened since (then the bridge wakes to publish them).
+    reported_at: Option<Instant>,
+    reports_stale: bool,
 }
 
 impl<D: FrameIo + 'static> Bridge<D> {
@@ -245,21 +264,27 @@ impl<D: FrameIo + 'static> Bridge<D> {
             Storage::with_capacity(config.capacities),
             chacha_stream(config.seed, STACK_STREAM),
         );
-        let Addressing::Static { address, gateway } = config.addressing;
-        stack.set_ipv4_address(clock.now(), Some(address));
-        stack.set_gateway(gateway);
-        let apps = config
-            .apps
-            .iter()
-            .map(|spec| App::start(spec, clock.now(), &mut stack))
-            .collect::<Result<Vec<_>, AppError>>()
-            .map_err(io::Error::other)?;
+        let mut apps = Vec::new();
+        match config.addressing {
+            Addressing::Static { address, gateway } => {
+                stack.set_ipv4_address(clock.now(), Some(address));
+                stack.set_gateway(gateway);
+            }
+            Addressing::Dhcp => {
+                let client = DhcpClient::start(&mut stack).map_err(io::Error::other)?;
+                apps.push(App::DhcpClient(client));
+            }
+        }
+        for spec in &config.apps {
+            let app = App::start(spec, clock.now(), &mut stack).map_err(io::Error::other)?;
+            apps.push(app);
+        }
         let capture = config.pcap.as_deref().map(Capture::create).transpose()?;
         let (wake_tx, wake_rx) = UnixStream::pair()?;
         wake_rx.set_nonblocking(true)?;
         wake_tx.set_nonblocking(true)?;
         let tx_len = stack.config().mtu + ETHERNET_OVERHEAD;
-        let shared = Arc::new(Shared::new(stack, wake_tx));
+        let shared = Arc::new(Shared::new(stack, wake_tx, clock));
         Ok(Bridge {
             device,
             shared: Arc::clone(&shared),
@@ -276,10 +301,13 @@ impl<D: FrameIo + 'static> Bridge<D> {
                 stop: Arc::new(AtomicBool::new(false)),
                 clients_done: Arc::new(AtomicBool::new(false)),
                 counters: Arc::default(),
+                reports: Arc::default(),
                 shared,
             },
             wake_rx,
             tx_buf: vec![0; tx_len],
+            reported_at: None,
+            reports_stale: true,
             clock,
         })
     }
@@ -315,6 +343,8 @@ impl<D: FrameIo + 'static> Bridge<D> {
         if let Some(capture) = &mut self.capture {
             capture.flush()?;
         }
+        self.reported_at = None;
+        self.reports_stale = true;
         self.publish_counters();
         let stack = shared.lock().counters().clone();
         Ok(BridgeReport {
@@ -323,7 +353,7 @@ impl<D: FrameIo + 'static> Bridge<D> {
             elapsed: std::time::Duration::from_micros(self.clock.now().total_micros()),
             bridge: self.counters,
             stack,
-            apps: self.apps.iter().map(|a| a.service().report()).collect(),
+            apps: self.app_reports(),
         })
     }
 
@@ -333,6 +363,7 @@ impl<D: FrameIo + 'static> Bridge<D> {
         loop {
             let deadline = {
                 let mut stack = shared.lock();
+                shared.reap(&mut stack);
                 self.settle(&mut stack, self.clock.now())?;
                 self.next_deadline(&stack)
             };
@@ -344,10 +375,16 @@ impl<D: FrameIo + 'static> Bridge<D> {
                 capture.flush()?;
             }
             self.publish_counters();
+            let report_due = self.reported_at.filter(|_| self.reports_stale);
+            let deadline = deadline
+                .into_iter()
+                .chain(report_due.map(|at| at + REPORT_PERIOD))
+                .min();
             let timeout = deadline.map(|d| self.clock.until(d));
             let [frames, woken] =
                 sys::wait_readable([self.device.as_fd(), self.wake_rx.as_fd()], timeout)?;
             self.counters.wakeups += 1;
+            self.reports_stale = true;
             if woken {
                 while (&self.wake_rx).read(&mut [0; 64]).is_ok_and(|n| n > 0) {}
             }
@@ -357,12 +394,26 @@ impl<D: FrameIo + 'static> Bridge<D> {
         }
     }
 
-    fn publish_counters(&self) {
+    fn publish_counters(&mut self) {
         *self
             .control
             .counters
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = self.counters;
+        let now = self.clock.now();
+        if self.reports_stale && self.reported_at.is_none_or(|at| now >= at + REPORT_PERIOD) {
+            self.reported_at = Some(now);
+            self.reports_stale = false;
+            *self
+                .control
+                .reports
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = self.app_reports();
+        }
+    }
+
+    fn app_reports(&self) -> Vec<Report> {
+        self.apps.iter().map(|a| a.service().report()).collect()
     }
 
     fn stop_reason(&self) -> Option<StopReason> {

@@ -9,7 +9,10 @@ use clap::Args;
 use seqs::wire::{EthernetAddress, Ipv4Cidr};
 use seqs::Endpoint;
 
-use crate::apps::{AppSpec, PingSpec, Report, UdpClientSpec, UdpEchoSpec};
+use crate::apps::{
+    AppSpec, DhcpServerSpec, DnsLookupSpec, HttpClientSpec, HttpServerSpec, NtpQuerySpec, PingSpec,
+    Report, TcpEchoSpec, TcpSinkSpec, TcpSourceSpec, UdpClientSpec, UdpEchoSpec,
+};
 use crate::clock::stack_duration;
 use crate::{random_seed, Addressing, Bridge, BridgeConfig, BridgeReport, LossRate, TapDevice};
 
@@ -23,8 +26,12 @@ pub struct TapArgs {
     #[arg(long, default_value = "seqs0")]
     pub tap: String,
     /// Our static address and prefix length.
-    #[arg(long, value_parser = parse_cidr, value_name = "ADDR/LEN")]
-    pub address: Ipv4Cidr,
+    #[arg(long, value_parser = parse_cidr, value_name = "ADDR/LEN", required_unless_present = "dhcp")]
+    pub address: Option<Ipv4Cidr>,
+    /// Get our address (and gateway, DNS and NTP servers) from a DHCP
+    /// server instead.
+    #[arg(long, conflicts_with_all = ["address", "gateway"])]
+    pub dhcp: bool,
     /// Default gateway for off-subnet destinations.
     #[arg(long)]
     pub gateway: Option<Ipv4Addr>,
@@ -88,6 +95,43 @@ pub struct AppArgs {
     /// Time between datagrams.
     #[arg(long, default_value = "100ms", value_parser = parse_duration)]
     pub udp_interval: std::time::Duration,
+    /// Serve DHCP from this pool (needs a static --address in its subnet).
+    #[arg(long, value_parser = parse_range, value_name = "FIRST-LAST")]
+    pub dhcp_server: Option<(Ipv4Addr, Ipv4Addr)>,
+    /// Lease time the DHCP server grants.
+    #[arg(long, default_value = "1h", value_parser = parse_duration)]
+    pub dhcp_lease: std::time::Duration,
+    /// Serve TCP echo on this port.
+    #[arg(long, value_name = "PORT")]
+    pub tcp_echo: Vec<u16>,
+    /// Accept TCP streams on this port, read them to the end and print
+    /// their length and SHA-256.
+    #[arg(long, value_name = "PORT")]
+    pub tcp_sink: Vec<u16>,
+    /// Send --tcp-bytes of a seeded pattern to this TCP server, then close;
+    /// prints the SHA-256 of what was sent.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub tcp_send: Vec<SocketAddrV4>,
+    /// Bytes per --tcp-send stream.
+    #[arg(long, default_value_t = 1 << 20)]
+    pub tcp_bytes: u64,
+    /// Resolve this name (A records, CNAMEs followed).
+    #[arg(long, value_name = "NAME")]
+    pub dns: Vec<String>,
+    /// DNS server for --dns (default: the one DHCP gave us).
+    #[arg(long, value_name = "ADDR")]
+    pub dns_server: Option<Ipv4Addr>,
+    /// Serve HTTP on this port (seqs::http::server): `/` greets,
+    /// `/bytes?n=N` streams N bytes.
+    #[arg(long, value_name = "PORT")]
+    pub http_server: Vec<u16>,
+    /// Fetch this URL (`http://ADDR[:PORT]/PATH`) and print the status,
+    /// body length and SHA-256.
+    #[arg(long, value_parser = parse_url, value_name = "URL")]
+    pub http_get: Vec<(SocketAddrV4, String)>,
+    /// Ask this NTP server for the time (port 123 unless given).
+    #[arg(long, value_parser = parse_socket, value_name = "ADDR[:PORT]")]
+    pub ntp: Vec<SocketAddrV4>,
 }
 
 impl AppArgs {
@@ -112,19 +156,73 @@ impl AppArgs {
                 ..UdpClientSpec::new(Endpoint::new(*to.ip(), to.port()))
             })
         });
-        pings.chain(echoes).chain(clients).collect()
+        let dhcp = self.dhcp_server.map(|(first, last)| {
+            AppSpec::DhcpServer(DhcpServerSpec {
+                lease: stack_duration(self.dhcp_lease),
+                ..DhcpServerSpec::new(first, last)
+            })
+        });
+        let tcp_echoes = self
+            .tcp_echo
+            .iter()
+            .map(|&port| AppSpec::TcpEcho(TcpEchoSpec { port }));
+        let sinks = self
+            .tcp_sink
+            .iter()
+            .map(|&port| AppSpec::TcpSink(TcpSinkSpec { port }));
+        let sources = self.tcp_send.iter().zip(0..).map(|(to, seed)| {
+            AppSpec::TcpSource(TcpSourceSpec {
+                remote: Endpoint::new(*to.ip(), to.port()),
+                bytes: self.tcp_bytes,
+                seed,
+            })
+        });
+        let lookups = self.dns.iter().map(|name| {
+            AppSpec::DnsLookup(DnsLookupSpec {
+                name: name.clone(),
+                server: self.dns_server,
+            })
+        });
+        let ntp = self
+            .ntp
+            .iter()
+            .map(|&server| AppSpec::NtpQuery(NtpQuerySpec::new(server)));
+        let http_servers = self
+            .http_server
+            .iter()
+            .map(|&port| AppSpec::HttpServer(HttpServerSpec { port }));
+        let fetches = self.http_get.iter().map(|(to, path)| {
+            AppSpec::HttpClient(HttpClientSpec {
+                remote: Endpoint::new(*to.ip(), to.port()),
+                host: String::new(),
+                path: path.clone(),
+            })
+        });
+        pings
+            .chain(echoes)
+            .chain(clients)
+            .chain(dhcp)
+            .chain(tcp_echoes)
+            .chain(sinks)
+            .chain(sources)
+            .chain(lookups)
+            .chain(ntp)
+            .chain(http_servers)
+            .chain(fetches)
+            .collect()
     }
 }
 
 impl TapArgs {
     pub fn bridge_config(&self, seed: u64) -> BridgeConfig {
-        let mut config = BridgeConfig::new(
-            Addressing::Static {
-                address: self.address,
+        let addressing = match self.address {
+            Some(address) if !self.dhcp => Addressing::Static {
+                address,
                 gateway: self.gateway,
             },
-            seed,
-        );
+            _ => Addressing::Dhcp,
+        };
+        let mut config = BridgeConfig::new(addressing, seed);
         if let Some(mac) = self.mac {
             config.mac = mac;
         }
@@ -153,9 +251,13 @@ pub fn run(args: TapArgs) -> ExitCode {
         return fail(format_args!("cannot catch interrupts: {e}"));
     }
     let config = args.bridge_config(seed);
+    let address = args
+        .address
+        .filter(|_| !args.dhcp)
+        .map_or_else(|| "DHCP".to_owned(), |a| a.to_string());
     eprintln!(
-        "seqs-tap on {}: {} mac {} seed {}",
-        args.tap, args.address, config.mac, seed
+        "seqs-tap on {}: {address} mac {} seed {}",
+        args.tap, config.mac, seed
     );
     let report = match Bridge::new(device, config).and_then(Bridge::run) {
         Ok(report) => report,
@@ -218,6 +320,47 @@ fn parse_cidr(s: &str) -> Result<Ipv4Cidr, String> {
     Ipv4Cidr::new(addr, len).ok_or_else(|| format!("prefix length {len} is over 32"))
 }
 
+fn parse_range(s: &str) -> Result<(Ipv4Addr, Ipv4Addr), String> {
+    let (first, last) = s
+        .split_once('-')
+        .ok_or_else(|| format!("{s:?}: expected FIRST-LAST, e.g. 192.0.2.100-192.0.2.150"))?;
+    let parse = |a: &str| {
+        a.trim()
+            .parse::<Ipv4Addr>()
+            .map_err(|e| format!("{a:?}: {e}"))
+    };
+    let (first, last) = (parse(first)?, parse(last)?);
+    if first > last {
+        return Err(format!("{s:?}: the first address is after the last"));
+    }
+    Ok((first, last))
+}
+
+/// `ADDR:PORT`, or a bare `ADDR` for NTP's port 123.
+fn parse_socket(s: &str) -> Result<SocketAddrV4, String> {
+    const NTP_PORT: u16 = 123;
+    s.parse::<SocketAddrV4>().or_else(|_| {
+        s.parse::<Ipv4Addr>()
+            .map(|a| SocketAddrV4::new(a, NTP_PORT))
+            .map_err(|e| format!("{s:?}: {e}"))
+    })
+}
+
+/// `http://ADDR[:PORT][/PATH]`: port 80 and path `/` by default.
+fn parse_url(s: &str) -> Result<(SocketAddrV4, String), String> {
+    let rest = s
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("{s:?}: expected http://ADDR[:PORT]/PATH"))?;
+    let (authority, path) = rest.find('/').map_or((rest, "/"), |i| rest.split_at(i));
+    let to = authority.parse::<SocketAddrV4>().or_else(|_| {
+        authority
+            .parse::<Ipv4Addr>()
+            .map(|a| SocketAddrV4::new(a, 80))
+            .map_err(|e| format!("{authority:?}: {e} (an IPv4 address, no names)"))
+    })?;
+    Ok((to, path.to_owned()))
+}
+
 fn parse_mac(s: &str) -> Result<EthernetAddress, String> {
     let mut mac = [0u8; 6];
     let mut parts = s.split(':');
@@ -233,7 +376,7 @@ fn parse_mac(s: &str) -> Result<EthernetAddress, String> {
     }
 }
 
-/// `250ms`, `30s`, `2m`, `1500us`, or bare seconds (`1.5`).
+/// `250ms`, `30s`, `2m`, `1h`, `1500us`, or bare seconds (`1.5`).
 pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     let s = s.trim();
     let split = s
@@ -248,7 +391,8 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
         "ms" => 1e-3,
         "us" => 1e-6,
         "m" | "min" => 60.0,
-        other => return Err(format!("{s:?}: unknown unit {other:?} (us, ms, s, m)")),
+        "h" => 3600.0,
+        other => return Err(format!("{s:?}: unknown unit {other:?} (us, ms, s, m, h)")),
     };
     std::time::Duration::try_from_secs_f64(value * scale).map_err(|e| format!("{s:?}: {e}"))
 }
@@ -302,6 +446,68 @@ mod tests {
         assert_eq!(config.apps.len(), 3);
         assert!(matches!(&config.apps[0], AppSpec::Ping(p) if p.count == 3));
         assert_eq!(config.apps[1], AppSpec::UdpEcho(UdpEchoSpec { port: 7 }));
+    }
+
+    #[test]
+    fn parses_dhcp_and_service_apps() {
+        let cli = Cli::try_parse_from([
+            "tap",
+            "--dhcp",
+            "--tcp-echo",
+            "7",
+            "--tcp-send",
+            "192.0.2.1:5001",
+            "--tcp-bytes",
+            "1000",
+            "--dns",
+            "www.example.test",
+            "--ntp",
+            "192.0.2.1",
+        ])
+        .unwrap();
+        let config = cli.tap.bridge_config(1);
+        assert_eq!(config.addressing, Addressing::Dhcp);
+        assert_eq!(config.apps[0], AppSpec::TcpEcho(TcpEchoSpec { port: 7 }));
+        assert!(matches!(&config.apps[1], AppSpec::TcpSource(s) if s.bytes == 1000));
+        assert!(matches!(&config.apps[2], AppSpec::DnsLookup(d) if d.server.is_none()));
+        assert!(matches!(&config.apps[3], AppSpec::NtpQuery(n) if n.server.port() == 123));
+        assert!(
+            Cli::try_parse_from(["tap"]).is_err(),
+            "an address is required"
+        );
+        assert!(
+            Cli::try_parse_from(["tap", "--dhcp", "--address", "192.0.2.2/24"]).is_err(),
+            "--dhcp excludes --address"
+        );
+        let server = Cli::try_parse_from([
+            "tap",
+            "--address",
+            "192.0.2.1/24",
+            "--dhcp-server",
+            "192.0.2.100-192.0.2.150",
+        ])
+        .unwrap();
+        assert!(matches!(
+            &server.tap.bridge_config(1).apps[0],
+            AppSpec::DhcpServer(d) if d.last == Ipv4Addr::new(192, 0, 2, 150)
+        ));
+        assert!(parse_range("192.0.2.9-192.0.2.1").is_err());
+        assert_eq!(
+            parse_url("http://192.0.2.1:8000/data.bin"),
+            Ok((
+                SocketAddrV4::new(Ipv4Addr::new(192, 0, 2, 1), 8000),
+                "/data.bin".into()
+            ))
+        );
+        assert_eq!(
+            parse_url("http://192.0.2.1"),
+            Ok((
+                SocketAddrV4::new(Ipv4Addr::new(192, 0, 2, 1), 80),
+                "/".into()
+            ))
+        );
+        assert!(parse_url("ftp://192.0.2.1/").is_err());
+        assert!(parse_url("http://example.test/").is_err());
     }
 
     #[test]

@@ -13,6 +13,7 @@
 #![deny(unsafe_code)]
 
 pub mod apps;
+mod backlog;
 mod bridge;
 mod capture;
 pub mod cli;

@@ -1,8 +1,8 @@
 //! Two bridges back to back over a Unix datagram pair: the real-time driver
 //! (clock, ppoll, apps, loss, capture, stopping) tested without root.
 
-use std::io::ErrorKind;
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Ipv4Addr, Shutdown, SocketAddrV4};
 use std::os::unix::net::UnixDatagram;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -10,7 +10,10 @@ use std::time::{Duration, Instant};
 use seqs::time::Duration as StackDuration;
 use seqs::wire::{EthernetAddress, Ipv4Cidr};
 use seqs::Endpoint;
-use seqs_tap::apps::{AppSpec, PingSpec, Report, UdpClientSpec, UdpEchoSpec};
+use seqs_tap::apps::{
+    sha256_hex, AppSpec, DhcpServerSpec, HttpClientSpec, HttpServerSpec, Pattern, PingSpec, Report,
+    TcpSinkSpec, TcpSourceSpec, UdpClientSpec, UdpEchoSpec, BODY_SEED,
+};
 use seqs_tap::{Addressing, Bridge, BridgeConfig, BridgeReport, LossRate, StopReason};
 
 fn ip(n: u8) -> Ipv4Addr {
@@ -210,7 +213,7 @@ fn blocking_udp_socket_talks_through_a_running_bridge() {
 
     socket.set_read_timeout(Some(Duration::from_millis(50)));
     let err = socket.recv_from(&mut buf).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::TimedOut);
+    assert_eq!(err.kind(), ErrorKind::WouldBlock, "as std on Unix");
     let port = socket.local_addr().unwrap().port();
     assert_eq!(net.bind_udp(port).unwrap_err().kind(), ErrorKind::AddrInUse);
 
@@ -219,4 +222,170 @@ fn blocking_udp_socket_talks_through_a_running_bridge() {
     let err = socket.recv_from(&mut buf).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotConnected, "the bridge stopped");
     server.stop().unwrap();
+}
+
+#[test]
+fn tcp_source_to_sink_delivers_every_byte_under_loss() {
+    let total = 300_000;
+    let source = AppSpec::TcpSource(TcpSourceSpec {
+        remote: Endpoint::new(ip(2), 5001),
+        bytes: total,
+        seed: 9,
+    });
+    let mut client = config(1, vec![source]);
+    client.ingress_loss = LossRate::new(0.05).unwrap();
+    client.egress_loss = LossRate::new(0.05).unwrap();
+    let sink = AppSpec::TcpSink(TcpSinkSpec { port: 5001 });
+    let (client, server) = run_pair(client, config(2, vec![sink]));
+    let [Report::TcpSource(sent)] = &client.apps[..] else {
+        panic!("{client:#?}");
+    };
+    assert!(sent.is_complete(), "{sent}");
+    let expected = sha256_hex(&Pattern::bytes(9, total as usize));
+    assert_eq!(sent.sha256, expected);
+    assert!(client.bridge.ingress_lost + client.bridge.egress_lost > 0);
+    let [Report::TcpSink(sink)] = &server.apps[..] else {
+        panic!("{server:#?}");
+    };
+    let [stream] = &sink.streams[..] else {
+        panic!("{sink}");
+    };
+    assert_eq!((stream.bytes, &stream.sha256), (total, &expected), "{sink}");
+    assert!(!stream.reset, "{sink}");
+}
+
+/// The std-style TCP API on both ends: our TcpStream against our
+/// TcpListener, each on its own bridge, with ordinary blocking code.
+#[test]
+fn tcp_stream_and_listener_talk_through_running_bridges() {
+    let (a, b) = link();
+    let server = Bridge::new(b, config(2, vec![])).unwrap();
+    let server_net = server.net();
+    let server = server.spawn().unwrap();
+    let client = Bridge::new(a, config(1, vec![])).unwrap();
+    let net = client.net();
+    let client = client.spawn().unwrap();
+
+    let listener = server_net.listen_tcp(7).unwrap();
+    assert_eq!(listener.local_addr().unwrap(), SocketAddrV4::new(ip(2), 7));
+    let echo = std::thread::spawn(move || {
+        let (mut stream, peer) = listener.accept().unwrap();
+        assert_eq!(stream.peer_addr().unwrap(), peer);
+        let mut writer = stream.try_clone().unwrap();
+        let copied = std::io::copy(&mut stream, &mut writer).unwrap();
+        stream.shutdown(Shutdown::Write).unwrap();
+        copied
+    });
+
+    let mut stream = net
+        .connect_tcp(SocketAddrV4::new(ip(2), 7), Some(Duration::from_secs(5)))
+        .unwrap();
+    assert_eq!(stream.peer_addr().unwrap(), SocketAddrV4::new(ip(2), 7));
+    assert_eq!(*stream.local_addr().unwrap().ip(), ip(1));
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let data = Pattern::bytes(3, 200_000);
+    let mut reader = stream.try_clone().unwrap();
+    let read = std::thread::spawn(move || {
+        let mut got = Vec::new();
+        reader.read_to_end(&mut got).unwrap();
+        got
+    });
+    stream.write_all(&data).unwrap();
+    stream.flush().unwrap();
+    stream.shutdown(Shutdown::Write).unwrap();
+    assert_eq!(read.join().unwrap(), data);
+    assert_eq!(echo.join().unwrap(), data.len() as u64);
+
+    stream
+        .set_read_timeout(Some(Duration::from_millis(50)))
+        .unwrap();
+    assert_eq!(stream.read(&mut [0u8; 8]).unwrap(), 0, "end of stream");
+    let refused = net.connect_tcp(SocketAddrV4::new(ip(2), 9), Some(Duration::from_secs(5)));
+    assert_eq!(refused.unwrap_err().kind(), ErrorKind::ConnectionRefused);
+    let silent = net.connect_tcp(
+        SocketAddrV4::new(ip(3), 9),
+        Some(Duration::from_millis(200)),
+    );
+    assert_eq!(silent.unwrap_err().kind(), ErrorKind::TimedOut);
+    drop(stream);
+    client.stop().unwrap();
+    server.stop().unwrap();
+}
+
+#[test]
+fn dhcp_client_gets_a_lease_from_our_server() {
+    let (a, b) = link();
+    let mut pool = DhcpServerSpec::new(ip(100), ip(150));
+    pool.lease = StackDuration::from_secs(4);
+    let server = Bridge::new(b, config(2, vec![AppSpec::DhcpServer(pool)]))
+        .unwrap()
+        .spawn()
+        .unwrap();
+    let mut client = config(1, vec![]);
+    client.addressing = Addressing::Dhcp;
+    client.run_for = Some(Duration::from_secs(5));
+    let client = Bridge::new(a, client).unwrap().run().unwrap();
+    let [Report::DhcpClient(dhcp)] = &client.apps[..] else {
+        panic!("{client:#?}");
+    };
+    assert_eq!(
+        dhcp.address,
+        Some(Ipv4Cidr::new(ip(100), 24).unwrap()),
+        "{dhcp}"
+    );
+    assert_eq!(dhcp.bound, 1, "{dhcp}");
+    assert!(dhcp.renewals >= 1, "T1 is 2 s: {dhcp}");
+    let server = server.stop().unwrap();
+    let [Report::DhcpServer(leases)] = &server.apps[..] else {
+        panic!("{server:#?}");
+    };
+    assert_eq!(
+        leases.leases,
+        [(EthernetAddress([2, 0, 0, 0, 0, 1]), ip(100))]
+    );
+}
+
+#[test]
+fn http_client_fetches_a_body_from_our_http_server() {
+    let server = AppSpec::HttpServer(HttpServerSpec { port: 80 });
+    let fetch = |path: &str| {
+        AppSpec::HttpClient(HttpClientSpec {
+            remote: Endpoint::new(ip(2), 80),
+            host: "seqs.example.test".into(),
+            path: path.into(),
+        })
+    };
+    let (client, server) = run_pair(
+        config(
+            1,
+            vec![fetch("/bytes?n=200000"), fetch("/"), fetch("/nothing")],
+        ),
+        config(2, vec![server]),
+    );
+    let fetched: Vec<_> = client
+        .apps
+        .iter()
+        .map(|r| match r {
+            Report::HttpClient(h) => h.clone(),
+            other => panic!("{other}"),
+        })
+        .collect();
+    assert!(fetched.iter().all(|h| h.is_complete()), "{fetched:#?}");
+    assert_eq!(fetched[0].status, Some(200));
+    assert_eq!(
+        fetched[0].sha256,
+        sha256_hex(&Pattern::bytes(BODY_SEED, 200_000))
+    );
+    assert_eq!(fetched[1].sha256, sha256_hex(b"hello from seqs\n"));
+    assert_eq!(fetched[2].status, Some(404));
+    let [Report::HttpServer(served)] = &server.apps[..] else {
+        panic!("{server:#?}");
+    };
+    assert_eq!(
+        (served.greetings, served.bodies, served.body_bytes),
+        (1, 1, 200_000),
+        "{served}"
+    );
 }

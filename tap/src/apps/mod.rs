@@ -3,11 +3,21 @@
 //! app after each frame or wake-up, then drains the stack's transmit queue,
 //! and sleeps until the earliest of the stack's and the apps' deadlines.
 //!
-//! Adding an app (TCP echo/sink, HTTP, DHCP, DNS, NTP as the stack gains
-//! them): a file with a spec, a state machine implementing [`Service`] and
+//! Adding an app: a file with a spec, a state machine implementing [`Service`] and
 //! a report, plus one variant in each of [`AppSpec`], [`App`] and [`Report`].
 
+mod bulk;
+mod dhcp_client;
+mod dhcp_server;
+mod dns_lookup;
+mod http_client;
+mod http_server;
+mod ntp_query;
 mod ping;
+mod tcp_echo;
+mod tcp_server;
+mod tcp_sink;
+mod tcp_source;
 mod udp_client;
 mod udp_echo;
 
@@ -20,7 +30,17 @@ use seqs::{icmp, udp};
 
 use crate::{EventLog, TapStack};
 
+pub use bulk::{sha256_hex, Pattern, StreamHash};
+pub use dhcp_client::{DhcpClient, DhcpClientReport};
+pub use dhcp_server::{DhcpServer, DhcpServerReport, DhcpServerSpec};
+pub use dns_lookup::{DnsLookup, DnsLookupReport, DnsLookupSpec};
+pub use http_client::{HttpClient, HttpClientReport, HttpClientSpec};
+pub use http_server::{HttpServer, HttpServerReport, HttpServerSpec, BODY_SEED};
+pub use ntp_query::{NtpQuery, NtpQueryReport, NtpQuerySpec};
 pub use ping::{Ping, PingReport, PingSpec};
+pub use tcp_echo::{TcpEcho, TcpEchoReport, TcpEchoSpec};
+pub use tcp_sink::{Received, TcpSink, TcpSinkReport, TcpSinkSpec};
+pub use tcp_source::{TcpSource, TcpSourceReport, TcpSourceSpec};
 pub use udp_client::{UdpClient, UdpClientReport, UdpClientSpec};
 pub use udp_echo::{UdpEcho, UdpEchoReport, UdpEchoSpec};
 
@@ -30,6 +50,14 @@ pub enum AppSpec {
     Ping(PingSpec),
     UdpEcho(UdpEchoSpec),
     UdpClient(UdpClientSpec),
+    DhcpServer(DhcpServerSpec),
+    TcpEcho(TcpEchoSpec),
+    TcpSink(TcpSinkSpec),
+    TcpSource(TcpSourceSpec),
+    DnsLookup(DnsLookupSpec),
+    NtpQuery(NtpQuerySpec),
+    HttpServer(HttpServerSpec),
+    HttpClient(HttpClientSpec),
 }
 
 /// A running app.
@@ -38,6 +66,18 @@ pub enum App {
     Ping(Ping),
     UdpEcho(UdpEcho),
     UdpClient(UdpClient),
+    /// Started by the bridge for `Addressing::Dhcp`, not from a spec.
+    DhcpClient(DhcpClient),
+    DhcpServer(DhcpServer),
+    TcpEcho(TcpEcho),
+    TcpSink(TcpSink),
+    /// Boxed: its hasher and chunk state dwarf the other apps.
+    TcpSource(Box<TcpSource>),
+    DnsLookup(DnsLookup),
+    NtpQuery(NtpQuery),
+    /// Boxed, like the client and the TCP source: they dwarf the others.
+    HttpServer(Box<HttpServer>),
+    HttpClient(Box<HttpClient>),
 }
 
 /// What an app did, returned when the bridge stops.
@@ -46,6 +86,15 @@ pub enum Report {
     Ping(PingReport),
     UdpEcho(UdpEchoReport),
     UdpClient(UdpClientReport),
+    DhcpClient(DhcpClientReport),
+    DhcpServer(DhcpServerReport),
+    TcpEcho(TcpEchoReport),
+    TcpSink(TcpSinkReport),
+    TcpSource(TcpSourceReport),
+    DnsLookup(DnsLookupReport),
+    NtpQuery(NtpQueryReport),
+    HttpServer(HttpServerReport),
+    HttpClient(HttpClientReport),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +102,13 @@ pub enum AppError {
     /// The stack has no free socket slot.
     NoSocketSlot,
     Bind(BindError),
+    Tcp(seqs::tcp::Error),
+    /// A server that announces its own address has none (static needed).
+    NoAddress,
+    /// An address range whose first address comes after its last.
+    EmptyRange,
+    /// A DHCP server configuration the stack rejects.
+    DhcpConfig(seqs::dhcp::ConfigError),
 }
 
 impl fmt::Display for AppError {
@@ -60,6 +116,10 @@ impl fmt::Display for AppError {
         match self {
             AppError::NoSocketSlot => f.write_str("no free socket slot in the stack"),
             AppError::Bind(e) => write!(f, "cannot bind: {e:?}"),
+            AppError::Tcp(e) => write!(f, "tcp: {e:?}"),
+            AppError::NoAddress => f.write_str("the interface has no address yet"),
+            AppError::EmptyRange => f.write_str("the range's first address is after its last"),
+            AppError::DhcpConfig(e) => write!(f, "bad DHCP server configuration: {e:?}"),
         }
     }
 }
@@ -88,6 +148,16 @@ impl App {
             AppSpec::Ping(s) => App::Ping(Ping::start(s.clone(), now, stack)?),
             AppSpec::UdpEcho(s) => App::UdpEcho(UdpEcho::start(s.clone(), stack)?),
             AppSpec::UdpClient(s) => App::UdpClient(UdpClient::start(s.clone(), now, stack)?),
+            AppSpec::DhcpServer(s) => App::DhcpServer(DhcpServer::start(s.clone(), stack)?),
+            AppSpec::TcpEcho(s) => App::TcpEcho(TcpEcho::start(s.clone(), stack)?),
+            AppSpec::TcpSink(s) => App::TcpSink(TcpSink::start(s.clone(), stack)?),
+            AppSpec::TcpSource(s) => App::TcpSource(Box::new(TcpSource::start(s.clone()))),
+            AppSpec::DnsLookup(s) => App::DnsLookup(DnsLookup::start(s.clone())),
+            AppSpec::NtpQuery(s) => App::NtpQuery(NtpQuery::start(s.clone())),
+            AppSpec::HttpServer(s) => {
+                App::HttpServer(Box::new(HttpServer::start(s.clone(), stack)?))
+            }
+            AppSpec::HttpClient(s) => App::HttpClient(Box::new(HttpClient::start(s.clone()))),
         })
     }
 
@@ -96,6 +166,15 @@ impl App {
             App::Ping(a) => a,
             App::UdpEcho(a) => a,
             App::UdpClient(a) => a,
+            App::DhcpClient(a) => a,
+            App::DhcpServer(a) => a,
+            App::TcpEcho(a) => a,
+            App::TcpSink(a) => a,
+            App::TcpSource(a) => a.as_ref(),
+            App::DnsLookup(a) => a,
+            App::NtpQuery(a) => a,
+            App::HttpServer(a) => a.as_ref(),
+            App::HttpClient(a) => a.as_ref(),
         }
     }
 
@@ -104,6 +183,15 @@ impl App {
             App::Ping(a) => a,
             App::UdpEcho(a) => a,
             App::UdpClient(a) => a,
+            App::DhcpClient(a) => a,
+            App::DhcpServer(a) => a,
+            App::TcpEcho(a) => a,
+            App::TcpSink(a) => a,
+            App::TcpSource(a) => a.as_mut(),
+            App::DnsLookup(a) => a,
+            App::NtpQuery(a) => a,
+            App::HttpServer(a) => a.as_mut(),
+            App::HttpClient(a) => a.as_mut(),
         }
     }
 }
@@ -114,7 +202,16 @@ impl Report {
         match self {
             Report::Ping(r) => r.is_complete(),
             Report::UdpClient(r) => r.is_complete(),
-            Report::UdpEcho(_) => true,
+            Report::TcpSource(r) => r.is_complete(),
+            Report::DnsLookup(r) => r.is_complete(),
+            Report::NtpQuery(r) => r.is_complete(),
+            Report::HttpClient(r) => r.is_complete(),
+            Report::DhcpClient(r) => r.address.is_some(),
+            Report::UdpEcho(_)
+            | Report::DhcpServer(_)
+            | Report::TcpEcho(_)
+            | Report::TcpSink(_)
+            | Report::HttpServer(_) => true,
         }
     }
 }
@@ -125,6 +222,15 @@ impl fmt::Display for Report {
             Report::Ping(r) => r.fmt(f),
             Report::UdpEcho(r) => r.fmt(f),
             Report::UdpClient(r) => r.fmt(f),
+            Report::DhcpClient(r) => r.fmt(f),
+            Report::DhcpServer(r) => r.fmt(f),
+            Report::TcpEcho(r) => r.fmt(f),
+            Report::TcpSink(r) => r.fmt(f),
+            Report::TcpSource(r) => r.fmt(f),
+            Report::DnsLookup(r) => r.fmt(f),
+            Report::NtpQuery(r) => r.fmt(f),
+            Report::HttpServer(r) => r.fmt(f),
+            Report::HttpClient(r) => r.fmt(f),
         }
     }
 }
@@ -141,7 +247,7 @@ fn queue<H: Copy + Default>() -> PacketBuffer<'static, H> {
     )
 }
 
-fn udp_socket() -> udp::Socket<'static> {
+pub(crate) fn udp_socket() -> udp::Socket<'static> {
     udp::Socket::new(queue(), queue())
 }
 

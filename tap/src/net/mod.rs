@@ -7,21 +7,30 @@
 //! it while it sleeps, and notifies a condition variable after each round;
 //! a socket call locks, tries, and waits on that condition until it can
 //! proceed, then wakes the bridge so what it queued goes out at once.
-//! `TcpListener`/`TcpStream` join [`UdpSocket`] here when the stack has TCP.
+//! A TCP stream dropped by its user may still owe the peer data and a FIN;
+//! its socket is left to the bridge, which removes it once closed.
+
+mod tcp;
+mod udp;
 
 use std::io;
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::Ipv4Addr;
 use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use seqs::socket::{Handle, Udp};
-use seqs::udp::SendError;
-use seqs::Endpoint;
+use seqs::socket::{Handle, Tcp};
+use seqs::tcp::State;
 
 use crate::apps::{open_udp, AppError};
-use crate::TapStack;
+use crate::{Clock, TapStack};
+
+pub use tcp::{TcpListener, TcpStream};
+pub use udp::UdpSocket;
+
+/// Accept backlog of a [`TcpListener`].
+const LISTEN_BACKLOG: usize = 4;
 
 /// The state the bridge thread shares with its controllers and sockets.
 #[derive(Debug)]
@@ -32,16 +41,46 @@ pub(crate) struct Shared {
     closed: AtomicBool,
     /// Write end of the bridge's wake-up channel.
     wake: UnixStream,
+    /// Sockets of dropped TCP streams, removed once they have closed.
+    orphans: Mutex<Vec<Handle<Tcp>>>,
+    /// The bridge's clock, for calls that tell the stack the time.
+    clock: Clock,
 }
 
 impl Shared {
-    pub(crate) fn new(stack: TapStack, wake: UnixStream) -> Self {
+    pub(crate) fn new(stack: TapStack, wake: UnixStream, clock: Clock) -> Self {
         Shared {
             stack: Mutex::new(stack),
             changed: Condvar::new(),
             closed: AtomicBool::new(false),
             wake,
+            orphans: Mutex::default(),
+            clock,
         }
+    }
+
+    /// Leaves a socket its owner no longer uses to [`Shared::reap`].
+    fn orphan(&self, handle: Handle<Tcp>) {
+        self.orphans
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(handle);
+        self.wake();
+    }
+
+    /// Called by the bridge each round: removes orphaned sockets that are
+    /// done (closed, or lingering only in TIME-WAIT).
+    pub(crate) fn reap(&self, stack: &mut TapStack) {
+        let mut orphans = self.orphans.lock().unwrap_or_else(PoisonError::into_inner);
+        orphans.retain(|&handle| {
+            let done = stack
+                .tcp(handle)
+                .is_none_or(|s| matches!(s.state(), State::Closed | State::TimeWait));
+            if done {
+                stack.remove_socket(handle);
+            }
+            !done
+        });
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, TapStack> {
@@ -146,89 +185,44 @@ impl Net {
             write_timeout: None,
         })
     }
+
+    /// Listens on TCP `port` with a small accept backlog.
+    pub fn listen_tcp(&self, port: u16) -> io::Result<TcpListener> {
+        TcpListener::bind(self.clone(), port, LISTEN_BACKLOG)
+    }
+
+    /// Opens a connection to `remote`, waiting at most `timeout` for the
+    /// handshake (`None`: as long as the stack keeps retrying the SYN).
+    pub fn connect_tcp(
+        &self,
+        remote: std::net::SocketAddrV4,
+        timeout: Option<Duration>,
+    ) -> io::Result<TcpStream> {
+        TcpStream::connect(self.clone(), remote, timeout)
+    }
 }
 
-fn app_error(e: AppError) -> io::Error {
+/// std's blocking sockets report an expired read or write timeout as
+/// `WouldBlock` on Unix; so do ours.
+fn timed_out_would_block(e: io::Error) -> io::Error {
+    if e.kind() == io::ErrorKind::TimedOut {
+        io::Error::new(io::ErrorKind::WouldBlock, "timed out")
+    } else {
+        e
+    }
+}
+
+pub(crate) fn app_error(e: AppError) -> io::Error {
     let kind = match e {
         AppError::NoSocketSlot => io::ErrorKind::OutOfMemory,
         AppError::Bind(seqs::iface::BindError::InUse) => io::ErrorKind::AddrInUse,
         AppError::Bind(_) => io::ErrorKind::AddrNotAvailable,
+        AppError::Tcp(seqs::tcp::Error::Unaddressable) | AppError::NoAddress => {
+            io::ErrorKind::AddrNotAvailable
+        }
+        AppError::Tcp(_) | AppError::EmptyRange | AppError::DhcpConfig(_) => {
+            io::ErrorKind::InvalidInput
+        }
     };
     io::Error::new(kind, e)
-}
-
-/// A blocking UDP socket on the bridge's stack, shaped like
-/// `std::net::UdpSocket`. Closed (unbound, removed) on drop.
-#[derive(Debug)]
-pub struct UdpSocket {
-    net: Net,
-    handle: Handle<Udp>,
-    port: u16,
-    read_timeout: Option<Duration>,
-    write_timeout: Option<Duration>,
-}
-
-impl UdpSocket {
-    pub fn local_addr(&self) -> io::Result<SocketAddrV4> {
-        let ip = self.net.local_ip().unwrap_or(Ipv4Addr::UNSPECIFIED);
-        Ok(SocketAddrV4::new(ip, self.port))
-    }
-
-    /// `None` blocks until a datagram arrives; a timeout makes
-    /// [`UdpSocket::recv_from`] fail with `TimedOut`.
-    pub fn set_read_timeout(&mut self, timeout: Option<Duration>) {
-        self.read_timeout = timeout;
-    }
-
-    /// Bounds how long [`UdpSocket::send_to`] waits for queue space.
-    pub fn set_write_timeout(&mut self, timeout: Option<Duration>) {
-        self.write_timeout = timeout;
-    }
-
-    /// Queues `buf` for `to`, waiting while the transmit queue is full.
-    pub fn send_to(&self, buf: &[u8], to: SocketAddrV4) -> io::Result<usize> {
-        let to = Endpoint::new(*to.ip(), to.port());
-        self.net.shared.wait_for(self.write_timeout, |stack| {
-            match self.socket(stack)?.send_slice(buf, to) {
-                Ok(()) => Ok(Some(buf.len())),
-                Err(SendError::BufferFull) => Ok(None),
-                Err(e) => Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    format!("cannot send to {to}: {e:?}"),
-                )),
-            }
-        })
-    }
-
-    /// Waits for a datagram and copies it into `buf`; like std, a datagram
-    /// longer than `buf` is truncated and the rest discarded.
-    pub fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddrV4)> {
-        self.net.shared.wait_for(self.read_timeout, |stack| {
-            let Ok((data, meta)) = self.socket(stack)?.recv() else {
-                return Ok(None);
-            };
-            let len = data.len().min(buf.len());
-            buf[..len].copy_from_slice(&data[..len]);
-            let from = SocketAddrV4::new(meta.remote.addr, meta.remote.port);
-            Ok(Some((len, from)))
-        })
-    }
-
-    fn socket<'s>(
-        &self,
-        stack: &'s mut TapStack,
-    ) -> io::Result<&'s mut seqs::udp::Socket<'static>> {
-        stack
-            .udp(self.handle)
-            .ok_or_else(|| io::Error::new(io::ErrorKind::NotConnected, "socket removed"))
-    }
-}
-
-impl Drop for UdpSocket {
-    fn drop(&mut self) {
-        let handle = self.handle;
-        self.net.with_stack(|stack| {
-            stack.remove_socket(handle);
-        });
-    }
 }
