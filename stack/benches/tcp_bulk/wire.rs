@@ -97,6 +97,22 @@ impl Wire {
         }
     }
 
+    /// Lets both nodes transmit; returns whether any frame left.
+    fn send_all<P: Pair>(
+        &mut self,
+        now: Micros,
+        pair: &mut P,
+        pool: &mut Pool,
+        out: &mut Vec<(usize, Vec<u8>)>,
+    ) -> bool {
+        pair.transmit(now, pool, out);
+        let any = !out.is_empty();
+        for (from, frame) in out.drain(..) {
+            self.send(now, from, frame, pool);
+        }
+        any
+    }
+
     fn count_retransmission(&mut self, frame: &[u8]) {
         let Some((seq, len)) = tcp_data(frame) else {
             return;
@@ -121,8 +137,10 @@ impl Wire {
 
 /// Moves all of `data` from node 0 to node 1 of a fresh `P`.
 ///
-/// At each instant: deliver the frames due, run both applications, let
-/// both nodes transmit; then jump to the next frame arrival or timer.
+/// At each instant: deliver the frames due, letting both nodes transmit
+/// after each (as a driver does after every received frame), run both
+/// applications, let both nodes transmit again; then jump to the next
+/// frame arrival or timer.
 pub fn transfer<P: Pair>(buffer: usize, loss: f64, data: &[u8]) -> Outcome {
     let mut pair = P::new(buffer);
     let mut wire = Wire::new(loss);
@@ -133,16 +151,16 @@ pub fn transfer<P: Pair>(buffer: usize, loss: f64, data: &[u8]) -> Outcome {
     let mut now: Micros = 0;
     let mut idle_turns = 0;
     loop {
+        let mut sent_any = false;
         while wire.next_arrival().is_some_and(|at| at <= now) {
             let (_, to, frame) = wire.in_flight.pop_front().expect("checked");
             pair.receive(now, to, frame, &mut pool);
+            // The driver loop of both stacks: transmit after each frame.
+            sent_any |= wire.send_all(now, &mut pair, &mut pool, &mut out);
         }
         pair.applications(data, &mut sent, &mut got, &mut sink);
-        pair.transmit(now, &mut pool, &mut out);
-        idle_turns = if out.is_empty() { idle_turns + 1 } else { 0 };
-        for (from, frame) in out.drain(..) {
-            wire.send(now, from, frame, &mut pool);
-        }
+        sent_any |= wire.send_all(now, &mut pair, &mut pool, &mut out);
+        idle_turns = if sent_any { 0 } else { idle_turns + 1 };
         if got == data.len() {
             break;
         }
