@@ -143,8 +143,10 @@ impl<R: RngCore> Stack<'_, R> {
     /// Offers each socket a turn, starting after the last one that sent.
     fn socket_frame(&mut self, now: Instant, buf: &mut [u8]) -> Option<Sent> {
         let n = self.sockets.capacity();
-        for i in 0..n {
-            let index = (self.next_dispatch + i) % n;
+        let start = self.next_dispatch.min(n);
+        // Two ranges rather than a modulo per slot: this runs on every
+        // `transmit`, over every slot, most of them empty.
+        for index in (start..n).chain(0..start) {
             let Some(socket) = self.sockets.at_mut(index) else {
                 continue;
             };
@@ -233,6 +235,11 @@ impl Interface<'_> {
     /// A RST or challenge ACK owed outside any socket's flow. One whose
     /// next hop is still unresolved is dropped: the peer retransmits.
     fn tcp_reply_frame(&mut self, now: Instant, buf: &mut [u8]) -> Option<Sent> {
+        // Checked first: `pop` takes from every slot, writing each back,
+        // and this runs on every `transmit`.
+        if self.tcp_replies.is_empty() {
+            return None;
+        }
         let reply = self.tcp_replies.pop()?;
         let sent = self.send_segment(now, buf, reply.src, reply.dst, &reply.repr);
         Some(match sent {
