@@ -33,7 +33,12 @@ fn node(n: u8, buffer: usize) -> (Stack<'static, ChaCha8Rng>, Handle<Tcp>) {
     config.announcements = 0;
     let mut stack = Stack::new(
         config,
-        Storage::with_capacity(Capacities::default()),
+        // One socket slot, as smoltcp's `SocketSet` holds exactly the one
+        // socket added: both stacks walk only the sockets that exist.
+        Storage::with_capacity(Capacities {
+            sockets: 1,
+            ..Capacities::default()
+        }),
         ChaCha8Rng::seed_from_u64(u64::from(n)),
     );
     stack.set_ipv4_address(Instant::ZERO, Ipv4Cidr::new(ip(n), 24));
