@@ -301,7 +301,9 @@ impl Socket<'_> {
         }
         let mss = self.segment_mss(now);
         let size = unsent.min(mss).min(room);
-        let seg = self.segment_from(self.snd_nxt, size, Kind::Stream)?;
+        let seg = self
+            .segment_from(self.snd_nxt, size, Kind::Stream)
+            .filter(|seg| seg.len > 0)?;
         let everything = size == unsent;
         let resend = self.snd_nxt < self.snd_max;
         let allowed = resend
