@@ -76,10 +76,12 @@ impl<R: RngCore> Stack<'_, R> {
         self.expire(now);
         self.pump_services(now);
         loop {
-            // Nothing ready may still mean an ARP request just became due:
-            // resolving a queued packet's next hop starts one.
-            let sent = self.next_frame(now, buf).filter(|s| *s != Sent::Wait);
-            let sent = sent.or_else(|| self.iface.arp_frame(now, buf))?;
+            let sent = match self.next_frame(now, buf) {
+                // A packet waiting for its next hop may have just started
+                // resolving it, so an ARP request may be due now.
+                Some(Sent::Wait) => self.iface.arp_frame(now, buf),
+                other => other,
+            }?;
             match sent {
                 Sent::Frame(len) | Sent::Fragment(len) => {
                     self.iface.counters.frames_out += 1;
@@ -141,21 +143,27 @@ impl<R: RngCore> Stack<'_, R> {
     }
 
     /// Offers each socket a turn, starting after the last one that sent.
+    /// `Some(Sent::Wait)` when none sent and one waits for its next hop.
     fn socket_frame(&mut self, now: Instant, buf: &mut [u8]) -> Option<Sent> {
+        let mut waiting = false;
         let n = self.sockets.capacity();
-        for i in 0..n {
-            let index = (self.next_dispatch + i) % n;
+        let start = self.next_dispatch.min(n);
+        // Two ranges rather than a modulo per slot: this runs on every
+        // `transmit`, over every slot, most of them empty.
+        for index in (start..n).chain(0..start) {
             let Some(socket) = self.sockets.at_mut(index) else {
                 continue;
             };
-            if let Some(sent @ (Sent::Frame(_) | Sent::Fragment(_) | Sent::Dropped(_))) =
-                self.iface.dispatch(now, index, socket, buf)
-            {
-                self.next_dispatch = index + 1;
-                return Some(sent);
+            match self.iface.dispatch(now, index, socket, buf) {
+                Some(Sent::Wait) => waiting = true,
+                Some(sent) => {
+                    self.next_dispatch = index + 1;
+                    return Some(sent);
+                }
+                None => {}
             }
         }
-        None
+        waiting.then_some(Sent::Wait)
     }
 }
 
@@ -233,6 +241,11 @@ impl Interface<'_> {
     /// A RST or challenge ACK owed outside any socket's flow. One whose
     /// next hop is still unresolved is dropped: the peer retransmits.
     fn tcp_reply_frame(&mut self, now: Instant, buf: &mut [u8]) -> Option<Sent> {
+        // Checked first: `pop` takes from every slot, writing each back,
+        // and this runs on every `transmit`.
+        if self.tcp_replies.is_empty() {
+            return None;
+        }
         let reply = self.tcp_replies.pop()?;
         let sent = self.send_segment(now, buf, reply.src, reply.dst, &reply.repr);
         Some(match sent {

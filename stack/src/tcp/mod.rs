@@ -50,6 +50,7 @@
 mod assembler;
 mod config;
 mod congestion;
+mod io;
 mod rtt;
 mod socket;
 mod state;
@@ -57,6 +58,7 @@ mod state;
 pub use crate::wire::tcp::SeqNumber;
 pub use assembler::{Assembler, TooManyHoles, MAX_RANGES};
 pub use config::Config;
+pub use io::{IoError, TcpConnection};
 pub use socket::{Counters, Error, Metrics, Socket};
 pub use state::State;
 

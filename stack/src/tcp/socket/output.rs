@@ -288,17 +288,22 @@ impl Socket<'_> {
     /// New data from SND.NXT within the send and congestion windows, held
     /// back by Nagle and sender-side SWS avoidance (RFC 9293 3.8.6.2.1).
     fn stream_segment(&self, now: Instant) -> Option<Segment> {
-        let mss = self.segment_mss(now);
         let unsent = self.unsent();
         let room = self
             .window_room()
             .min(self.cc.cwnd().saturating_sub(self.flight()));
-        let size = unsent.min(mss).min(room);
-        let seg = self.segment_from(self.snd_nxt, size, Kind::Stream)?;
-        if seg.len == 0 {
-            // A bare FIN: only once all data has gone out.
-            return (unsent == 0).then_some(seg);
+        if unsent == 0 || room == 0 {
+            // No data can go, so skip working out the MSS (it builds the
+            // options): this runs on every `poll_at` and after every
+            // segment. A bare FIN goes only once all data has gone out.
+            let fin = self.segment_from(self.snd_nxt, 0, Kind::Stream)?;
+            return (unsent == 0).then_some(fin);
         }
+        let mss = self.segment_mss(now);
+        let size = unsent.min(mss).min(room);
+        let seg = self
+            .segment_from(self.snd_nxt, size, Kind::Stream)
+            .filter(|seg| seg.len > 0)?;
         let everything = size == unsent;
         let resend = self.snd_nxt < self.snd_max;
         let allowed = resend
