@@ -55,7 +55,7 @@ enum Command {
     /// Run one stack node in real time on a Linux TAP device, so real
     /// peers (ping, curl, dnsmasq, chronyd, ...) talk to it (needs root).
     #[cfg(target_os = "linux")]
-    Tap(seqs_tap::cli::TapArgs),
+    Tap(Box<seqs_tap::cli::TapArgs>),
 }
 
 /// What a command found, mapped onto the exit status.
@@ -80,7 +80,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let status = match cli.command {
         #[cfg(target_os = "linux")]
-        Some(Command::Tap(args)) => return seqs_tap::cli::run(args),
+        Some(Command::Tap(args)) => return seqs_tap::cli::run(*args),
         None => commands::quickstart(),
         Some(Command::Run(args)) => commands::run(&args),
         Some(Command::Check { files }) => commands::check(&files),
