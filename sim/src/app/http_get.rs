@@ -224,11 +224,13 @@ impl HttpGet {
     }
 
     fn reap(&mut self, cx: &mut AppCx<'_, '_>) {
+        let now = cx.now.to_instant();
         self.closing.retain(|&h| {
-            let done = cx
-                .stack
-                .tcp(h)
-                .is_none_or(|s| matches!(s.state(), State::Closed | State::TimeWait));
+            let done = cx.stack.tcp(h).is_none_or(|s| match s.state() {
+                State::Closed => true,
+                State::TimeWait => !s.wants_to_send(now),
+                _ => false,
+            });
             if done {
                 cx.stack.remove_socket(h);
             }

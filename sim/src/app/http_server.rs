@@ -185,8 +185,19 @@ impl HttpServer {
     /// `None` when the session is over.
     fn serve(&mut self, cx: &mut AppCx<'_, '_>, session: &mut Session) -> Option<bool> {
         let state = session.conn.observe(cx)?;
-        if matches!(state, State::Closed | State::TimeWait) {
-            return None;
+        match state {
+            State::Closed => return None,
+            // Over once the ACK of the client's FIN has left; removing the
+            // socket earlier would answer the client's FIN with a RST.
+            State::TimeWait => {
+                let now = cx.instant();
+                let owes = cx
+                    .stack
+                    .tcp(session.conn.handle)
+                    .is_some_and(|s| s.wants_to_send(now));
+                return owes.then_some(false);
+            }
+            _ => {}
         }
         let socket = cx.stack.tcp(session.conn.handle)?;
         let http = &mut session.http;

@@ -238,7 +238,7 @@ impl<'a> Connection<'a> {
         let lingered = now >= since + config.linger;
         match socket.state() {
             State::Closed => true,
-            State::TimeWait => {
+            State::TimeWait if !socket.wants_to_send(now) => {
                 socket.abort();
                 true
             }

@@ -74,6 +74,14 @@ impl Socket<'_> {
         Ok(true)
     }
 
+    /// Whether a segment is ready to go now (data, a FIN, an ACK owed).
+    /// A socket that reached TIME-WAIT may still owe the ACK of the peer's
+    /// FIN: reap it only once this is false, or the peer retransmits its
+    /// FIN into a closed port and gets a RST.
+    pub fn wants_to_send(&self, now: Instant) -> bool {
+        self.next_segment(now).is_some()
+    }
+
     /// When `dispatch` next has work: `now` if a segment is ready, else the
     /// earliest timer (retransmission, delayed ACK, persist, keepalive,
     /// TIME-WAIT), or `None` when idle.
