@@ -46,6 +46,8 @@ pub enum DropReason {
     TcpNoSocket,
     /// Egress: the next hop never answered ARP.
     NeighborUnreachable,
+    /// Egress: every neighbour slot was resolving another address.
+    NeighborCacheFull,
     /// An ICMP reply or error found the outbound ICMP queue full.
     IcmpQueueFull,
     /// Egress: the driver's buffer is smaller than the frame.
@@ -57,7 +59,7 @@ pub enum DropReason {
 }
 
 impl DropReason {
-    pub const ALL: [DropReason; 31] = [
+    pub const ALL: [DropReason; 32] = [
         DropReason::NotOurMac,
         DropReason::EthernetMalformed,
         DropReason::UnknownEtherType,
@@ -85,6 +87,7 @@ impl DropReason {
         DropReason::TcpChecksum,
         DropReason::TcpNoSocket,
         DropReason::NeighborUnreachable,
+        DropReason::NeighborCacheFull,
         DropReason::IcmpQueueFull,
         DropReason::TxBufferTooSmall,
         DropReason::ExceedsMtu,
@@ -121,6 +124,7 @@ impl DropReason {
             DropReason::TcpChecksum => "tcp_checksum",
             DropReason::TcpNoSocket => "tcp_no_socket",
             DropReason::NeighborUnreachable => "neighbor_unreachable",
+            DropReason::NeighborCacheFull => "neighbor_cache_full",
             DropReason::IcmpQueueFull => "icmp_queue_full",
             DropReason::TxBufferTooSmall => "tx_buffer_too_small",
             DropReason::ExceedsMtu => "exceeds_mtu",

@@ -639,3 +639,51 @@ fn dhcp_style_broadcast_before_configuration() {
         Disposition::Consumed(Consumer::Udp)
     );
 }
+
+#[test]
+fn more_peers_than_neighbour_slots_does_not_storm() {
+    let mut config = seqs::Config::new(mac(1));
+    config.announcements = 0;
+    let capacities = seqs::iface::Capacities {
+        neighbors: 2,
+        ..Default::default()
+    };
+    let mut busy = seqs::Stack::new(
+        config,
+        seqs::Storage::with_capacity(capacities),
+        <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(1),
+    );
+    busy.set_ipv4_address(Instant::ZERO, seqs::wire::Ipv4Cidr::new(ip(1), 24));
+    let h = busy.add_udp_socket(udp_socket(16, 16384)).unwrap();
+    busy.bind_udp(h, 1000).unwrap();
+    let mut nodes = vec![busy];
+    nodes.extend((2..10).map(silent_stack));
+    let mut link = Link::new(nodes);
+    for round in 0..3u8 {
+        for peer in 2..10 {
+            link.nodes[0]
+                .udp(h)
+                .unwrap()
+                .send_slice(&[round], Endpoint::new(ip(peer), 9))
+                .unwrap();
+        }
+        link.run_for(Duration::from_secs(2));
+    }
+    let arp_requests = link
+        .sent_by(0)
+        .filter(|s| ethertype(&s.frame) == ethernet::EtherType::Arp)
+        .count();
+    assert!(
+        arp_requests <= 3 * 8 * 3,
+        "{arp_requests} ARP frames for 24 datagrams"
+    );
+    let c = link.nodes[0].counters();
+    assert!(
+        c.udp_out + c.drops(DropReason::NeighborCacheFull) == 24,
+        "every datagram sent or counted: {c:?}"
+    );
+    assert!(
+        c.udp_out >= 6,
+        "the cache still serves as many peers as it can: {c:?}"
+    );
+}

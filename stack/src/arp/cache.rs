@@ -15,7 +15,8 @@ pub struct Config {
     /// Requests sent before the neighbour is declared unreachable.
     pub max_requests: u8,
     /// How long an unreachable neighbour is remembered, so senders fail fast
-    /// instead of flooding the link with requests.
+    /// instead of flooding the link with requests. Short: traffic after it
+    /// starts a new resolution, as Linux's FAILED state does.
     pub failure_hold: Duration,
 }
 
@@ -25,7 +26,7 @@ impl Default for Config {
             entry_lifetime: Duration::from_secs(60),
             retry_interval: Duration::from_secs(1),
             max_requests: 3,
-            failure_hold: Duration::from_secs(5),
+            failure_hold: Duration::from_secs(1),
         }
     }
 }
@@ -39,9 +40,12 @@ pub struct Neighbor {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
+    /// `used` is the last time a sender asked: eviction takes the least
+    /// recently used mapping.
     Reachable {
         mac: EthernetAddress,
         expires_at: Instant,
+        used: Instant,
     },
     Resolving {
         requests_sent: u8,
@@ -60,6 +64,10 @@ pub enum Lookup {
     Pending,
     /// The neighbour did not answer: drop the packet.
     Unreachable,
+    /// Every slot holds a resolution in flight: none can start now. Drop
+    /// the packet; evicting a resolution would only restart it later and,
+    /// with more peers than slots, make the cache thrash into an ARP storm.
+    Full,
 }
 
 /// A bounded neighbour cache with expiry, request retries and a negative
@@ -89,6 +97,7 @@ impl<'a> Cache<'a> {
     /// Looks `addr` up and starts resolving it when nothing usable is cached.
     pub fn resolve(&mut self, now: Instant, addr: Ipv4Addr) -> Lookup {
         if let Some(found) = self.lookup(now, addr) {
+            self.touch(now, addr);
             return found;
         }
         let state = State::Resolving {
@@ -98,7 +107,17 @@ impl<'a> Cache<'a> {
         if self.store(now, addr, state) {
             Lookup::Pending
         } else {
-            Lookup::Unreachable
+            Lookup::Full
+        }
+    }
+
+    fn touch(&mut self, now: Instant, addr: Ipv4Addr) {
+        if let Some(Some(Neighbor {
+            state: State::Reachable { used, .. },
+            ..
+        })) = self.find(addr).map(|i| &mut self.slots[i])
+        {
+            *used = now;
         }
     }
 
@@ -112,6 +131,7 @@ impl<'a> Cache<'a> {
         let state = State::Reachable {
             mac,
             expires_at: now + self.config.entry_lifetime,
+            used: now,
         };
         match self.find(addr) {
             Some(i) => self.slots[i] = Some(Neighbor { addr, state }),
@@ -205,7 +225,9 @@ impl<'a> Cache<'a> {
 
     fn state_lookup(&self, now: Instant, i: usize) -> Option<Lookup> {
         match self.slots[i]?.state {
-            State::Reachable { mac, expires_at } if expires_at > now => Some(Lookup::Found(mac)),
+            State::Reachable {
+                mac, expires_at, ..
+            } if expires_at > now => Some(Lookup::Found(mac)),
             State::Resolving { .. } => Some(Lookup::Pending),
             State::Unreachable { until } if until > now => Some(Lookup::Unreachable),
             _ => None,
@@ -213,8 +235,9 @@ impl<'a> Cache<'a> {
     }
 
     /// Puts `state` for `addr` in its slot, a free slot, or in place of the
-    /// least valuable entry: stale ones first, then the oldest mapping.
-    /// Returns false only when the cache has no slots at all.
+    /// least valuable entry: stale ones first, then the least recently used
+    /// mapping. Resolutions in flight are never evicted; returns false when
+    /// nothing could be placed.
     fn store(&mut self, now: Instant, addr: Ipv4Addr, state: State) -> bool {
         let victim = self.find(addr).or_else(|| self.eviction_victim(now));
         if let Some(i) = victim {
@@ -224,21 +247,24 @@ impl<'a> Cache<'a> {
     }
 
     fn eviction_victim(&self, now: Instant) -> Option<usize> {
-        let rank = |slot: &Option<Neighbor>| -> (u8, Instant) {
+        let rank = |slot: &Option<Neighbor>| -> Option<(u8, Instant)> {
             match slot {
-                None => (0, Instant::ZERO),
+                None => Some((0, Instant::ZERO)),
                 Some(n) => match n.state {
-                    State::Reachable { expires_at, .. } if expires_at <= now => (1, expires_at),
-                    State::Unreachable { until } if until <= now => (1, until),
-                    State::Unreachable { until } => (2, until),
-                    State::Reachable { expires_at, .. } => (3, expires_at),
-                    State::Resolving {
-                        next_request_at, ..
-                    } => (4, next_request_at),
+                    State::Reachable { expires_at, .. } if expires_at <= now => {
+                        Some((1, expires_at))
+                    }
+                    State::Unreachable { until } if until <= now => Some((1, until)),
+                    State::Unreachable { until } => Some((2, until)),
+                    State::Reachable { used, .. } => Some((3, used)),
+                    State::Resolving { .. } => None,
                 },
             }
         };
-        (0..self.slots.len()).min_by_key(|&i| rank(&self.slots[i]))
+        (0..self.slots.len())
+            .filter_map(|i| rank(&self.slots[i]).map(|r| (r, i)))
+            .min()
+            .map(|(_, i)| i)
     }
 }
 
@@ -312,10 +338,32 @@ mod tests {
     }
 
     #[test]
+    fn resolutions_in_flight_are_never_evicted() {
+        let mut slots = [None; 2];
+        let mut cache = Cache::new(&mut slots, Config::default());
+        assert_eq!(cache.resolve(secs(0), A), Lookup::Pending);
+        assert_eq!(cache.resolve(secs(0), B), Lookup::Pending);
+        assert_eq!(cache.resolve(secs(0), C), Lookup::Full);
+        assert!(cache.is_resolving(A) && cache.is_resolving(B));
+    }
+
+    #[test]
+    fn eviction_takes_the_least_recently_used_mapping() {
+        let mut slots = [None; 2];
+        let mut cache = Cache::new(&mut slots, Config::default());
+        cache.fill(secs(0), A, MAC, true);
+        cache.fill(secs(1), B, MAC, true);
+        assert_eq!(cache.resolve(secs(2), A), Lookup::Found(MAC)); // A used last
+        cache.resolve(secs(3), C);
+        assert_eq!(cache.lookup(secs(3), A), Some(Lookup::Found(MAC)));
+        assert_eq!(cache.lookup(secs(3), B), None);
+    }
+
+    #[test]
     fn zero_capacity_never_panics() {
         let mut slots: [Option<Neighbor>; 0] = [];
         let mut cache = Cache::new(&mut slots, Config::default());
-        assert_eq!(cache.resolve(secs(0), A), Lookup::Unreachable);
+        assert_eq!(cache.resolve(secs(0), A), Lookup::Full);
         assert_eq!(cache.poll_request(secs(0)), None);
         cache.fill(secs(0), A, MAC, true);
     }

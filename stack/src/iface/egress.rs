@@ -444,6 +444,7 @@ impl Interface<'_> {
                 Lookup::Found(mac) => Ok(mac),
                 Lookup::Pending => Err(Sent::Wait),
                 Lookup::Unreachable => Err(Sent::Dropped(DropReason::NeighborUnreachable)),
+                Lookup::Full => Err(Sent::Dropped(DropReason::NeighborCacheFull)),
             },
         }
     }
