@@ -148,6 +148,9 @@ struct Row {
     frames: u64,
     virtual_time: SimTime,
     wall: Duration,
+    /// CPU time of the run: on a shared machine, wall time also counts
+    /// time spent waiting for a core.
+    cpu: Option<Duration>,
     /// Allocated bytes still live once the simulation is built (before it
     /// runs), at the end of the run, and at the peak of the run.
     built: usize,
@@ -158,24 +161,28 @@ struct Row {
 }
 
 impl Row {
-    const HEADER: &'static str = "| hosts | events | frames delivered | virtual s | wall s | frames/s | events/s | built B/host | end B/host | peak B/host | VmHWM MiB |\n|---|---|---|---|---|---|---|---|---|---|---|";
+    const HEADER: &'static str = "| hosts | events | frames delivered | virtual s | wall s | CPU s | frames/s | events/s | built B/host | end B/host | peak B/host | VmHWM MiB |\n|---|---|---|---|---|---|---|---|---|---|---|---|";
 }
 
 impl std::fmt::Display for Row {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let wall = self.wall.as_secs_f64();
         let per_host = |bytes: usize| bytes / self.hosts;
+        let cpu = self
+            .cpu
+            .map_or("?".to_string(), |t| format!("{:.2}", t.as_secs_f64()));
         let hwm = self
             .hwm_kb
             .map_or("?".to_string(), |kb| format!("{:.0}", kb as f64 / 1024.0));
         write!(
             f,
-            "| {} | {} | {} | {:.3} | {:.2} | {:.0} | {:.0} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {:.3} | {:.2} | {} | {:.0} | {:.0} | {} | {} | {} | {} |",
             self.hosts,
             self.events,
             self.frames,
             self.virtual_time.as_nanos() as f64 / 1e9,
             wall,
+            cpu,
             self.frames as f64 / wall,
             self.events as f64 / wall,
             per_host(self.built),
@@ -202,12 +209,16 @@ fn run(n: usize) -> Result<Row, String> {
     PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
 
     let started = Instant::now();
+    let cpu_before = cpu_time();
     let deadline = last_boot + GRACE;
     while done.get() < n && sim.now() < deadline {
         sim.run_until(sim.now() + CHECK_EVERY);
         sim.trace_mut().flush().map_err(|e| e.to_string())?;
     }
     let wall = started.elapsed();
+    let cpu = cpu_time()
+        .zip(cpu_before)
+        .map(|(after, before)| after - before);
     let end = LIVE.load(Ordering::Relaxed).saturating_sub(base);
     let peak = PEAK.load(Ordering::Relaxed).saturating_sub(base);
 
@@ -224,6 +235,7 @@ fn run(n: usize) -> Result<Row, String> {
         frames,
         virtual_time: sim.now(),
         wall,
+        cpu,
         built,
         end,
         peak,
@@ -242,7 +254,8 @@ fn power_on_in_turn(sim: &mut Simulation, n: usize) -> SimTime {
         let host = client_name(i);
         let cable = format!("l-{host}");
         sim.apply(Fault::Crash(host.clone())).expect("known host");
-        sim.apply(Fault::LinkDown(cable.clone())).expect("known link");
+        sim.apply(Fault::LinkDown(cable.clone()))
+            .expect("known link");
         at = SimTime::ZERO + BOOT_SPACING.saturating_mul(i as u64);
         sim.schedule(at, Fault::LinkUp(cable)).expect("known link");
         sim.schedule(at, Fault::Restart(host)).expect("known host");
@@ -466,4 +479,12 @@ fn peak_rss_kb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// CPU time of this (single-threaded) process so far: the first field of
+/// `/proc/self/schedstat`, in nanoseconds.
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/schedstat").ok()?;
+    let nanos = stat.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(nanos))
 }
