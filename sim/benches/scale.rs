@@ -221,6 +221,7 @@ fn run(n: usize) -> Result<Row, String> {
         .map(|(after, before)| after - before);
     let end = LIVE.load(Ordering::Relaxed).saturating_sub(base);
     let peak = PEAK.load(Ordering::Relaxed).saturating_sub(base);
+    let hwm_kb = peak_rss_kb();
 
     check(&sim, n)?;
     let frames = sim
@@ -239,7 +240,7 @@ fn run(n: usize) -> Result<Row, String> {
         built,
         end,
         peak,
-        hwm_kb: peak_rss_kb(),
+        hwm_kb,
     })
 }
 
