@@ -91,18 +91,6 @@ impl Service for DhcpClient {
         self.last = lease;
     }
 
-    fn poll_at(&self) -> Option<Instant> {
-        None
-    }
-
-    fn is_done(&self) -> bool {
-        false
-    }
-
-    fn is_finite(&self) -> bool {
-        false
-    }
-
     fn report(&self) -> Report {
         Report::DhcpClient(self.report.clone())
     }

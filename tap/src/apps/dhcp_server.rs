@@ -95,18 +95,6 @@ impl Service for DhcpServer {
         self.report.leases = leases;
     }
 
-    fn poll_at(&self) -> Option<Instant> {
-        None
-    }
-
-    fn is_done(&self) -> bool {
-        false
-    }
-
-    fn is_finite(&self) -> bool {
-        false
-    }
-
     fn report(&self) -> Report {
         Report::DhcpServer(self.report.clone())
     }

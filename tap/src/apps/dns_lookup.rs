@@ -123,10 +123,6 @@ impl Service for DnsLookup {
         }
     }
 
-    fn poll_at(&self) -> Option<Instant> {
-        None
-    }
-
     fn is_done(&self) -> bool {
         self.report.result.is_some()
     }

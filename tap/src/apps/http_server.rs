@@ -154,14 +154,6 @@ impl Service for HttpServer {
         self.server.poll_at()
     }
 
-    fn is_done(&self) -> bool {
-        false
-    }
-
-    fn is_finite(&self) -> bool {
-        false
-    }
-
     fn report(&self) -> Report {
         Report::HttpServer(self.report.clone())
     }

@@ -131,13 +131,20 @@ pub trait Service {
     /// Does whatever is due at `now`: reads sockets, queues sends.
     fn poll(&mut self, now: Instant, stack: &mut TapStack, log: &mut EventLog);
     /// When the app next needs [`Service::poll`] without a frame arriving;
-    /// an instant in the past means "now".
-    fn poll_at(&self) -> Option<Instant>;
+    /// an instant in the past means "now". Servers that only answer need
+    /// no timer.
+    fn poll_at(&self) -> Option<Instant> {
+        None
+    }
     /// A client that finished; servers never finish.
-    fn is_done(&self) -> bool;
+    fn is_done(&self) -> bool {
+        false
+    }
     /// Whether the app finishes on its own (clients) or serves until the
-    /// bridge stops (servers).
-    fn is_finite(&self) -> bool;
+    /// bridge stops (servers, the default).
+    fn is_finite(&self) -> bool {
+        false
+    }
     fn report(&self) -> Report;
 }
 

@@ -126,10 +126,6 @@ impl Service for NtpQuery {
         }
     }
 
-    fn poll_at(&self) -> Option<Instant> {
-        None
-    }
-
     fn is_done(&self) -> bool {
         self.report.result.is_some()
     }

@@ -92,18 +92,6 @@ impl Service for TcpEcho {
         }
     }
 
-    fn poll_at(&self) -> Option<Instant> {
-        None
-    }
-
-    fn is_done(&self) -> bool {
-        false
-    }
-
-    fn is_finite(&self) -> bool {
-        false
-    }
-
     fn report(&self) -> Report {
         Report::TcpEcho(self.report.clone())
     }

@@ -133,18 +133,6 @@ impl Service for TcpSink {
         }
     }
 
-    fn poll_at(&self) -> Option<Instant> {
-        None
-    }
-
-    fn is_done(&self) -> bool {
-        false
-    }
-
-    fn is_finite(&self) -> bool {
-        false
-    }
-
     fn report(&self) -> Report {
         Report::TcpSink(self.report.clone())
     }

@@ -191,10 +191,6 @@ impl Service for TcpSource {
         }
     }
 
-    fn poll_at(&self) -> Option<Instant> {
-        None
-    }
-
     fn is_done(&self) -> bool {
         self.done
     }

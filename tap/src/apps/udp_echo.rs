@@ -86,18 +86,6 @@ impl Service for UdpEcho {
         }
     }
 
-    fn poll_at(&self) -> Option<Instant> {
-        None
-    }
-
-    fn is_done(&self) -> bool {
-        false
-    }
-
-    fn is_finite(&self) -> bool {
-        false
-    }
-
     fn report(&self) -> Report {
         Report::UdpEcho(self.report.clone())
     }
