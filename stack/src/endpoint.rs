@@ -1,5 +1,5 @@
 use core::fmt;
-use core::net::Ipv4Addr;
+use core::net::{Ipv4Addr, SocketAddrV4};
 
 /// An IPv4 address and port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -30,6 +30,18 @@ impl Default for Endpoint {
 impl From<(Ipv4Addr, u16)> for Endpoint {
     fn from((addr, port): (Ipv4Addr, u16)) -> Self {
         Endpoint { addr, port }
+    }
+}
+
+impl From<SocketAddrV4> for Endpoint {
+    fn from(addr: SocketAddrV4) -> Self {
+        Endpoint::new(*addr.ip(), addr.port())
+    }
+}
+
+impl From<Endpoint> for SocketAddrV4 {
+    fn from(e: Endpoint) -> Self {
+        SocketAddrV4::new(e.addr, e.port)
     }
 }
 

@@ -108,15 +108,7 @@ fn reply(
     max_len: usize,
     write: impl FnOnce(&mut [u8]) -> Option<usize>,
 ) {
-    let meta = Meta {
-        remote: to,
-        ..Meta::default()
-    };
-    let _ = udp.send_with(max_len, |buf| Some((write(buf)?, meta)));
-}
-
-fn endpoint(addr: SocketAddrV4) -> Endpoint {
-    Endpoint::new(*addr.ip(), addr.port())
+    let _ = udp.send_with(max_len, |buf| Some((write(buf)?, Meta::to(to))));
 }
 
 /// How long after binding an ARP conflict on the new address makes the
@@ -240,10 +232,9 @@ impl Service for dns::Client<'_> {
         from: Endpoint,
         payload: &[u8],
     ) -> bool {
-        let from = SocketAddrV4::new(from.addr, from.port);
         // Replies that are not for the lookup (spoofed, late) are refused
         // by the engine without disturbing it; they are still well-formed.
-        let _ = dns::Client::receive(self, now, udp.local_port(), from, payload);
+        let _ = dns::Client::receive(self, now, udp.local_port(), from.into(), payload);
         true
     }
 
@@ -261,13 +252,7 @@ impl Service for dns::Client<'_> {
         let _ = udp.send_with(DNS_MESSAGE_LEN, |buf| {
             let t = self.poll(now, rng, buf)?;
             port = Some(t.local_port);
-            Some((
-                t.len,
-                Meta {
-                    remote: endpoint(t.remote),
-                    ..Meta::default()
-                },
-            ))
+            Some((t.len, Meta::to(t.remote.into())))
         });
         if let Some(port) = port {
             // Each lookup draws its own source port (RFC 5452 9.2).
@@ -312,7 +297,7 @@ impl Service for ntp::Client {
         from: Endpoint,
         payload: &[u8],
     ) -> bool {
-        let _ = ntp::Client::receive(self, now, SocketAddrV4::new(from.addr, from.port), payload);
+        let _ = ntp::Client::receive(self, now, from.into(), payload);
         true
     }
 
@@ -325,13 +310,7 @@ impl Service for ntp::Client {
     ) -> Option<ServiceEvent> {
         let _ = udp.send_with(NTP_PACKET_LEN, |buf| {
             let (to, len) = self.poll(now, rng, buf)?;
-            Some((
-                len,
-                Meta {
-                    remote: endpoint(to),
-                    ..Meta::default()
-                },
-            ))
+            Some((len, Meta::to(to.into())))
         });
         None
     }

@@ -3,12 +3,11 @@
 //! (raw socket, then the crate's client) fetch, post and stream through the
 //! server, all storage fixed at setup.
 
+mod counting_alloc;
 mod http_server_harness;
 mod support;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
+use counting_alloc::{allocations, Counting};
 use http_server_harness::*;
 use seqs::http::client::{self, Client, Outgoing};
 use seqs::http::server::{Config, Server};
@@ -16,27 +15,6 @@ use seqs::http::{Body, Header, Progress, ResponseParser};
 use seqs::time::{Duration, Instant};
 use seqs::Endpoint;
 use support::*;
-
-struct Counting;
-
-thread_local! {
-    /// Allocations made by this thread; the harness's own threads do not count.
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-fn allocations() -> usize {
-    ALLOCATIONS.with(Cell::get)
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;

@@ -2,37 +2,14 @@
 //! or in fragments: a counting global allocator watches two stacks exchange
 //! datagrams and pings through fixed buffers.
 
+mod counting_alloc;
 mod support;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
+use counting_alloc::{allocations, Counting};
 use seqs::storage::{PacketBuffer, PacketMeta};
 use seqs::time::{Duration, Instant};
 use seqs::Endpoint;
 use support::*;
-
-struct Counting;
-
-thread_local! {
-    /// Allocations made by this thread; the test harness's own threads
-    /// allocate concurrently and must not count.
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-fn allocations() -> usize {
-    ALLOCATIONS.with(Cell::get)
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;

@@ -153,7 +153,7 @@ impl AppArgs {
                 count: self.udp_count,
                 size: self.udp_size,
                 interval: stack_duration(self.udp_interval),
-                ..UdpClientSpec::new(Endpoint::new(*to.ip(), to.port()))
+                ..UdpClientSpec::new(Endpoint::from(*to))
             })
         });
         let dhcp = self.dhcp_server.map(|(first, last)| {
@@ -172,7 +172,7 @@ impl AppArgs {
             .map(|&port| AppSpec::TcpSink(TcpSinkSpec { port }));
         let sources = self.tcp_send.iter().zip(0..).map(|(to, seed)| {
             AppSpec::TcpSource(TcpSourceSpec {
-                remote: Endpoint::new(*to.ip(), to.port()),
+                remote: Endpoint::from(*to),
                 bytes: self.tcp_bytes,
                 seed,
             })
@@ -193,7 +193,7 @@ impl AppArgs {
             .map(|&port| AppSpec::HttpServer(HttpServerSpec { port }));
         let fetches = self.http_get.iter().map(|(to, path)| {
             AppSpec::HttpClient(HttpClientSpec {
-                remote: Endpoint::new(*to.ip(), to.port()),
+                remote: Endpoint::from(*to),
                 host: String::new(),
                 path: path.clone(),
             })

@@ -505,8 +505,7 @@ impl<'a, R: RngCore> Stack<'a, R> {
             .map_err(|_| tcp::Error::Unaddressable)?;
         let isn = tcp::SeqNumber(self.rng.next_u32());
         let socket = self.sockets.tcp(handle).ok_or(tcp::Error::InvalidState)?;
-        let remote = SocketAddrV4::new(remote.addr, remote.port);
-        socket.connect(now, SocketAddrV4::new(local, port), remote, isn)?;
+        socket.connect(now, SocketAddrV4::new(local, port), remote.into(), isn)?;
         Ok(port)
     }
 

@@ -17,6 +17,16 @@ pub struct Meta {
     pub link_dst: Option<EthernetAddress>,
 }
 
+impl Meta {
+    /// Addressing of a datagram to `remote`, from the interface's address.
+    pub fn to(remote: Endpoint) -> Self {
+        Meta {
+            remote,
+            ..Meta::default()
+        }
+    }
+}
+
 impl Default for Meta {
     fn default() -> Self {
         Meta {

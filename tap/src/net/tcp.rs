@@ -288,7 +288,7 @@ fn open_connection(
     remote: SocketAddrV4,
 ) -> io::Result<Handle<Tcp>> {
     let handle = add_tcp_socket(stack).map_err(app_error)?;
-    let to = Endpoint::new(*remote.ip(), remote.port());
+    let to = Endpoint::from(remote);
     match stack.tcp_connect(handle, now, to) {
         Ok(_) => Ok(handle),
         Err(e) => {

@@ -41,7 +41,7 @@ impl UdpSocket {
 
     /// Queues `buf` for `to`, waiting while the transmit queue is full.
     pub fn send_to(&self, buf: &[u8], to: SocketAddrV4) -> io::Result<usize> {
-        let to = Endpoint::new(*to.ip(), to.port());
+        let to = Endpoint::from(to);
         self.net
             .shared
             .wait_for(self.write_timeout, |stack| {
@@ -68,7 +68,7 @@ impl UdpSocket {
                 };
                 let len = data.len().min(buf.len());
                 buf[..len].copy_from_slice(&data[..len]);
-                let from = SocketAddrV4::new(meta.remote.addr, meta.remote.port);
+                let from = SocketAddrV4::from(meta.remote);
                 Ok(Some((len, from)))
             })
             .map_err(timed_out_would_block)
