@@ -20,20 +20,21 @@ pub trait Node<'a> {
 
     /// Accepts one inbound frame received at `now`.
     fn receive(&mut self, now: Instant, frame: &[u8]) {
-        self.stack().receive(now, frame);
+        Stack::receive(self.stack(), now, frame);
     }
 
     /// Writes the next outbound frame into `buf` and returns its length,
     /// or `None` when nothing is due at `now`. A length of zero or past
     /// `buf` breaks the contract and the frame is dropped.
     fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<usize> {
-        self.stack().transmit(now, buf)
+        Stack::transmit(self.stack(), now, buf)
     }
 
     /// The earliest instant the node must run again without a frame, or
     /// `None` when only a frame (or an API call) can give it work.
     fn poll_at(&mut self) -> Option<Instant> {
-        self.stack().poll_at()
+        // Qualified: a `&mut Stack` would resolve to this very method.
+        Stack::poll_at(self.stack())
     }
 }
 

@@ -30,7 +30,8 @@ impl Event {
     }
 }
 
-/// A UDP socket in a [`Net`]'s stack; removed from it on drop.
+/// A UDP socket in a [`Net`]'s stack. Dropping it removes it from the
+/// stack, with any datagram the runner has not sent yet.
 pub struct UdpSocket<'n, 'a, M: RawMutex, N: Node<'a>, const W: usize> {
     net: &'n Net<'a, M, N, W>,
     handle: Handle<Udp>,
