@@ -32,7 +32,7 @@ fn settings() -> Settings {
 fn the_board_storage_fits_the_application_which_asks_for_a_lease_at_once() {
     let buffers = Box::leak(Box::new(Buffers::new()));
     let mac = EthernetAddress([0x28, 0xcd, 0xc1, 0, 0, 1]);
-    let mut app = build(
+    let Built { mut board, echo } = build(
         buffers,
         &settings(),
         mac,
@@ -43,10 +43,9 @@ fn the_board_storage_fits_the_application_which_asks_for_a_lease_at_once() {
     .expect("the buffers are sized for the application");
     assert_eq!(LED.try_take(), Some(false), "the LED starts off");
 
-    let stack: &mut dyn FrameStack = &mut app;
-    assert_eq!(stack.poll_at(), Some(Instant::ZERO), "DHCP starts now");
+    assert_eq!(board.poll_at(), Some(Instant::ZERO), "DHCP starts now");
     let mut buf = [0u8; 1514];
-    let n = stack
+    let n = board
         .transmit(Instant::ZERO, &mut buf)
         .expect("a DHCPDISCOVER");
     let frame = ethernet::Frame::new_checked(&buf[..n]).unwrap();
@@ -55,6 +54,10 @@ fn the_board_storage_fits_the_application_which_asks_for_a_lease_at_once() {
     let packet = ipv4::Packet::new_checked(frame.payload()).unwrap();
     let datagram = udp_wire::Packet::new_checked(packet.payload()).unwrap();
     assert_eq!((datagram.src_port(), datagram.dst_port()), (68, 67));
+    assert!(
+        board.stack().add_tcp_socket(echo).is_some(),
+        "a slot is left for the echo service"
+    );
 }
 
 #[test]
