@@ -120,3 +120,117 @@ impl<const W: usize> Waiters<W> {
         self.slots.iter().flatten().count()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::task::Wake;
+    use std::vec;
+
+    use rand_chacha::rand_core::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+    use seqs::iface::Capacities;
+    use seqs::storage::RingBuffer;
+    use seqs::wire::EthernetAddress;
+    use seqs::{Config, Storage};
+
+    use super::*;
+
+    #[derive(Default)]
+    struct Count(AtomicUsize);
+
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    fn waker() -> (Arc<Count>, Waker) {
+        let count = Arc::new(Count::default());
+        (count.clone(), Waker::from(count))
+    }
+
+    fn woken(count: &Count) -> usize {
+        count.0.load(Ordering::SeqCst)
+    }
+
+    /// A stack with `n` idle TCP sockets, and their handles.
+    fn stack(n: usize) -> (Stack<'static, ChaCha8Rng>, std::vec::Vec<Handle<Tcp>>) {
+        let mac = EthernetAddress([2, 0, 0, 0, 0, 1]);
+        let storage = Storage::with_capacity(Capacities::default());
+        let mut stack = Stack::new(Config::new(mac), storage, ChaCha8Rng::seed_from_u64(1));
+        let handles = (0..n)
+            .map(|_| {
+                let socket = seqs::tcp::Socket::new(
+                    RingBuffer::new(vec![0; 64]),
+                    RingBuffer::new(vec![0; 64]),
+                );
+                stack.add_tcp_socket(socket).unwrap()
+            })
+            .collect();
+        (stack, handles)
+    }
+
+    #[test]
+    fn a_second_task_on_the_same_wait_displaces_and_wakes_the_first() {
+        let (_, h) = stack(1);
+        let wait = Wait::Tcp(h[0], tcp::Event::Readable);
+        let mut table = Waiters::<4>::new();
+        let (first, first_waker) = waker();
+        let (second, second_waker) = waker();
+        table.register(wait, &first_waker);
+        table.register(wait, &first_waker);
+        assert_eq!((table.len(), woken(&first)), (1, 0), "same task: kept");
+        table.register(wait, &second_waker);
+        assert_eq!((table.len(), woken(&first), woken(&second)), (1, 1, 0));
+    }
+
+    #[test]
+    fn a_full_table_evicts_in_turn_and_wakes_the_evicted() {
+        let (_, h) = stack(3);
+        let mut table = Waiters::<2>::new();
+        let counts: std::vec::Vec<_> = h
+            .iter()
+            .map(|&handle| {
+                let (count, w) = waker();
+                table.register(Wait::Tcp(handle, tcp::Event::Writable), &w);
+                count
+            })
+            .collect();
+        assert_eq!(table.len(), 2);
+        assert_eq!(
+            counts
+                .iter()
+                .map(|c| woken(c))
+                .collect::<std::vec::Vec<_>>(),
+            [1, 0, 0]
+        );
+    }
+
+    #[test]
+    fn only_ready_waits_are_woken_and_forgotten_sockets_are_gone() {
+        let (mut stack, h) = stack(2);
+        let mut table = Waiters::<4>::new();
+        let (read, read_waker) = waker();
+        let (closed, closed_waker) = waker();
+        // Idle sockets: closed, so "closed" is reached, "readable" says
+        // NotConnected (a retry reports it), "accepted" is not (not listening
+        // either, but not in LISTEN: the accept attempt reports it).
+        table.register(Wait::Tcp(h[0], tcp::Event::Connected), &read_waker);
+        table.register(Wait::Tcp(h[1], tcp::Event::Closed), &closed_waker);
+        stack.tcp_listen(h[0], 80).unwrap();
+        table.register(Wait::Tcp(h[0], tcp::Event::Accepted), &read_waker);
+        table.wake_ready(&mut stack);
+        assert_eq!(
+            (woken(&read), woken(&closed)),
+            (1, 1),
+            "connect failed, close done"
+        );
+        assert_eq!(table.len(), 1, "the accept still waits");
+        table.forget(SocketId::Tcp(h[0]));
+        assert_eq!(table.len(), 0);
+    }
+}
