@@ -9,6 +9,8 @@
 //!   stack's own deadline, never on a fixed tick.
 //! - [`TcpSocket`] (`accept`, `connect`, `embedded-io-async`
 //!   `Read`/`Write`) and [`UdpSocket`] (`send_to`, `recv_from`).
+//! - [`Cable`]: two drivers joined in memory, to run two stacks (a service
+//!   and its client) in host tests.
 //!
 //! # How wake-ups work
 //!
@@ -26,6 +28,7 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
+pub mod cable;
 pub mod clock;
 mod error;
 mod net;
@@ -35,6 +38,7 @@ mod tcp;
 mod udp;
 mod waiters;
 
+pub use cable::{Cable, CableEnd};
 pub use error::Error;
 pub use net::Net;
 pub use node::Node;

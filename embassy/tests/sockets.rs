@@ -132,7 +132,7 @@ fn a_waiting_reader_is_polled_again_only_when_data_arrives() {
     let _time = TimeGuard::new();
     let mut exec = Executor::default();
     let (a, b) = (host(1), host(2));
-    let (end_a, end_b) = cable(16, [mac(1), mac(2)]);
+    let (end_a, end_b) = cable([mac(1), mac(2)]);
     let runner_a = spawn_runner(&mut exec, a, end_a);
     let runner_b = spawn_runner(&mut exec, b, end_b);
     let go: &'static Signal<NoopRawMutex, ()> = Box::leak(Box::new(Signal::new()));

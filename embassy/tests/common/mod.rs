@@ -1,19 +1,15 @@
 //! Host-test support: a hand-cranked executor that counts polls, exclusive
-//! use of embassy's mock clock, an in-memory Ethernet cable implementing
-//! `embassy_net_driver::Driver`, and stacks on it.
+//! use of embassy's mock clock, and stacks joined by a `Cable`.
 #![allow(dead_code)] // each test binary uses its own part
 
-use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::pin::Pin;
-use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Wake, Waker};
 
-use embassy_net_driver::{Capabilities, Driver, HardwareAddress, LinkState, RxToken, TxToken};
+use embassy_net_driver::Driver;
 use embassy_sync::blocking_mutex::raw::NoopRawMutex;
 use embassy_time::{Duration, MockDriver};
 use rand_chacha::rand_core::SeedableRng;
@@ -23,7 +19,7 @@ use seqs::storage::RingBuffer;
 use seqs::time::Instant;
 use seqs::wire::{EthernetAddress, Ipv4Cidr};
 use seqs::{tcp, Config, Stack, Storage};
-use seqs_embassy::{Net, Node, Runner, TcpSocket, MAX_FRAME};
+use seqs_embassy::{Cable, CableEnd, Net, Node, Runner, TcpSocket};
 
 struct Flag(AtomicBool);
 
@@ -144,115 +140,16 @@ impl TimeGuard {
     }
 }
 
-/// Frames in flight towards each end of a [`cable`].
-struct Cable {
-    towards: [VecDeque<Vec<u8>>; 2],
-    /// Frames each direction holds before the sender's queue is full.
-    capacity: usize,
-    wakers: [Option<Waker>; 2],
+/// Frames each direction of a test cable holds.
+pub const CABLE_FRAMES: usize = 16;
+
+/// A cable that lives as long as the test process.
+pub fn cable(macs: [EthernetAddress; 2]) -> (TestEnd, TestEnd) {
+    let cable: &'static Cable<NoopRawMutex, CABLE_FRAMES> = Box::leak(Box::default());
+    cable.ends(macs)
 }
 
-impl Cable {
-    fn wake(&mut self, end: usize) {
-        if let Some(waker) = self.wakers[end].take() {
-            waker.wake();
-        }
-    }
-}
-
-/// One end of an in-memory Ethernet cable.
-pub struct End {
-    cable: Rc<RefCell<Cable>>,
-    me: usize,
-    mac: EthernetAddress,
-}
-
-/// Two connected ends; each direction queues up to `capacity` frames.
-pub fn cable(capacity: usize, macs: [EthernetAddress; 2]) -> (End, End) {
-    let cable = Rc::new(RefCell::new(Cable {
-        towards: Default::default(),
-        capacity,
-        wakers: [None, None],
-    }));
-    let end = |me: usize| End {
-        cable: cable.clone(),
-        me,
-        mac: macs[me],
-    };
-    (end(0), end(1))
-}
-
-impl End {
-    fn peer(&self) -> usize {
-        1 - self.me
-    }
-
-    fn has_room(&self, cx: &Context<'_>) -> bool {
-        let mut cable = self.cable.borrow_mut();
-        cable.wakers[self.me] = Some(cx.waker().clone());
-        cable.towards[self.peer()].len() < cable.capacity
-    }
-}
-
-pub struct Rx(Rc<RefCell<Cable>>, usize);
-pub struct Tx(Rc<RefCell<Cable>>, usize);
-
-impl RxToken for Rx {
-    fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, f: F) -> R {
-        let mut frame = {
-            let mut cable = self.0.borrow_mut();
-            let frame = cable.towards[self.1].pop_front().expect("offered frame");
-            cable.wake(1 - self.1);
-            frame
-        };
-        f(&mut frame)
-    }
-}
-
-impl TxToken for Tx {
-    fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
-        let mut frame = vec![0; len];
-        let r = f(&mut frame);
-        let mut cable = self.0.borrow_mut();
-        cable.towards[1 - self.1].push_back(frame);
-        cable.wake(1 - self.1);
-        r
-    }
-}
-
-impl Driver for End {
-    type RxToken<'a> = Rx;
-    type TxToken<'a> = Tx;
-
-    fn receive(&mut self, cx: &mut Context) -> Option<(Rx, Tx)> {
-        let room = self.has_room(cx);
-        let inbound = !self.cable.borrow().towards[self.me].is_empty();
-        (inbound && room).then(|| {
-            (
-                Rx(self.cable.clone(), self.me),
-                Tx(self.cable.clone(), self.me),
-            )
-        })
-    }
-
-    fn transmit(&mut self, cx: &mut Context) -> Option<Tx> {
-        self.has_room(cx).then(|| Tx(self.cable.clone(), self.me))
-    }
-
-    fn link_state(&mut self, _cx: &mut Context) -> LinkState {
-        LinkState::Up
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        let mut caps = Capabilities::default();
-        caps.max_transmission_unit = MAX_FRAME;
-        caps
-    }
-
-    fn hardware_address(&self) -> HardwareAddress {
-        HardwareAddress::Ethernet(self.mac.0)
-    }
-}
+pub type TestEnd = CableEnd<'static, NoopRawMutex, CABLE_FRAMES>;
 
 pub type TestStack = Stack<'static, ChaCha8Rng>;
 pub type TestNet = Net<'static, NoopRawMutex, TestStack, 8>;
@@ -288,7 +185,7 @@ pub fn host(host: u8) -> &'static TestNet {
 /// Hosts 1 and 2 on one cable, their runners spawned.
 pub fn two_hosts(exec: &mut Executor<'static>) -> (&'static TestNet, &'static TestNet) {
     let (a, b) = (host(1), host(2));
-    let (end_a, end_b) = cable(16, [mac(1), mac(2)]);
+    let (end_a, end_b) = cable([mac(1), mac(2)]);
     spawn_runner(exec, a, end_a);
     spawn_runner(exec, b, end_b);
     (a, b)
