@@ -3,6 +3,7 @@
 //! each byte read is written back until the peer closes.
 
 use embassy_sync::blocking_mutex::raw::RawMutex;
+use embassy_time::{Duration, Timer};
 use embedded_io_async::{Read, Write};
 use seqs::storage::RingBuffer;
 use seqs::tcp;
@@ -12,6 +13,9 @@ use seqs_embassy::{Error, Node, TcpSocket};
 pub const PORT: u16 = 7;
 /// Each direction's TCP buffer: an echo needs little.
 const BUFFER: usize = 512;
+/// Pause before listening again after a failed accept, so a socket that
+/// cannot listen yet (a RST still to send) is not retried in a busy loop.
+const RETRY: Duration = Duration::from_millis(100);
 
 /// The service's socket buffers, part of the firmware's one static.
 #[derive(Debug)]
@@ -45,14 +49,17 @@ pub async fn serve<'a, M: RawMutex, N: Node<'a>, const W: usize>(
 ) -> ! {
     let mut buf = [0u8; 128];
     loop {
-        if socket.accept(PORT).await.is_ok() {
-            // A reset ends the exchange as surely as a close does.
-            let _ = echo(&mut socket, &mut buf).await;
-            socket.close();
-            socket.wait_closed().await;
+        match socket.accept(PORT).await {
+            Ok(_peer) => {
+                // A reset ends the exchange as surely as a close does.
+                let _ = echo(&mut socket, &mut buf).await;
+                socket.close();
+                socket.wait_closed().await;
+            }
+            Err(_) => Timer::after(RETRY).await,
         }
-        // Out of TIME-WAIT (the peer closed first, so rarely in it) or a
-        // failed accept: closed, ready for the next client.
+        // Out of TIME-WAIT (rare: the peer closes first): closed, ready
+        // for the next client.
         socket.abort();
     }
 }
@@ -70,3 +77,6 @@ async fn echo<S: Read<Error = Error> + Write<Error = Error>>(
         socket.write_all(data).await?;
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,25 +2,7 @@ use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use seqs::wire::{ethernet, ipv4, udp as udp_wire, EthernetAddress};
 
 use super::*;
-
-/// A fixed-sequence generator: the tests need determinism, not entropy.
-struct Lcg(u64);
-
-impl RngCore for Lcg {
-    fn next_u32(&mut self) -> u32 {
-        self.next_u64() as u32
-    }
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 11
-    }
-    fn fill_bytes(&mut self, dst: &mut [u8]) {
-        dst.iter_mut().for_each(|b| *b = self.next_u32() as u8);
-    }
-}
+use crate::testing::Lcg;
 
 static LED: Signal<CriticalSectionRawMutex, bool> = Signal::new();
 
