@@ -43,7 +43,7 @@ pub use error::Error;
 pub use net::Net;
 pub use node::Node;
 pub use runner::{Runner, MAX_FRAME};
-pub use tcp::TcpSocket;
+pub use tcp::{TcpReader, TcpSocket, TcpWriter};
 pub use udp::UdpSocket;
 
 pub use seqs;

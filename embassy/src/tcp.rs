@@ -90,7 +90,7 @@ fn poll_io<T>(result: Result<T, IoError>) -> Poll<Result<T, Error>> {
 /// once (a live peer then gets a RST): [`close`](Self::close) and
 /// [`wait_closed`](Self::wait_closed) first for a graceful end.
 ///
-/// One task at a time should read, and one write (they may differ).
+/// To read and write at the same time, [`split`](Self::split) it.
 pub struct TcpSocket<'n, 'a, M: RawMutex, N: Node<'a>, const W: usize> {
     net: &'n Net<'a, M, N, W>,
     handle: Handle<Tcp>,
@@ -226,17 +226,73 @@ impl<'a, M: RawMutex, N: Node<'a>, const W: usize> core::fmt::Debug for TcpSocke
     }
 }
 
+/// The read half of a [`TcpSocket`] ([`TcpSocket::split`]).
+pub struct TcpReader<'s, 'n, 'a, M: RawMutex, N: Node<'a>, const W: usize>(
+    &'s TcpSocket<'n, 'a, M, N, W>,
+);
+
+/// The write half of a [`TcpSocket`] ([`TcpSocket::split`]).
+pub struct TcpWriter<'s, 'n, 'a, M: RawMutex, N: Node<'a>, const W: usize>(
+    &'s TcpSocket<'n, 'a, M, N, W>,
+);
+
+impl<'n, 'a, M: RawMutex, N: Node<'a>, const W: usize> TcpSocket<'n, 'a, M, N, W> {
+    /// Halves that read and write at the same time (from two tasks, or
+    /// joined in one), such as a client sending a large request while the
+    /// reply already streams back.
+    pub fn split(
+        &mut self,
+    ) -> (
+        TcpReader<'_, 'n, 'a, M, N, W>,
+        TcpWriter<'_, 'n, 'a, M, N, W>,
+    ) {
+        (TcpReader(self), TcpWriter(self))
+    }
+
+    async fn read_into(&self, buf: &mut [u8]) -> Result<usize, Error> {
+        self.wait(Event::Readable, |conn| {
+            poll_io(embedded_io::Read::read(conn, buf))
+        })
+        .await
+    }
+
+    async fn write_from(&self, buf: &[u8]) -> Result<usize, Error> {
+        self.wait(Event::Writable, |conn| {
+            poll_io(embedded_io::Write::write(conn, buf))
+        })
+        .await
+    }
+
+    async fn flush_sent(&self) -> Result<(), Error> {
+        self.wait(Event::Flushed, |conn| {
+            poll_io(embedded_io::Write::flush(conn))
+        })
+        .await
+    }
+}
+
 impl<'a, M: RawMutex, N: Node<'a>, const W: usize> ErrorType for TcpSocket<'_, 'a, M, N, W> {
+    type Error = Error;
+}
+
+impl<'a, M: RawMutex, N: Node<'a>, const W: usize> ErrorType for TcpReader<'_, '_, 'a, M, N, W> {
+    type Error = Error;
+}
+
+impl<'a, M: RawMutex, N: Node<'a>, const W: usize> ErrorType for TcpWriter<'_, '_, 'a, M, N, W> {
     type Error = Error;
 }
 
 impl<'a, M: RawMutex, N: Node<'a>, const W: usize> Read for TcpSocket<'_, 'a, M, N, W> {
     /// Waits for data; `Ok(0)` once the peer closed and every byte was read.
     async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
-        self.wait(Event::Readable, |conn| {
-            poll_io(embedded_io::Read::read(conn, buf))
-        })
-        .await
+        self.read_into(buf).await
+    }
+}
+
+impl<'a, M: RawMutex, N: Node<'a>, const W: usize> Read for TcpReader<'_, '_, 'a, M, N, W> {
+    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+        self.0.read_into(buf).await
     }
 }
 
@@ -244,17 +300,37 @@ impl<'a, M: RawMutex, N: Node<'a>, const W: usize> Write for TcpSocket<'_, 'a, M
     /// Queues what fits in the send buffer, waiting while it is full; the
     /// runner is woken to send it at once.
     async fn write(&mut self, buf: &[u8]) -> Result<usize, Error> {
-        self.wait(Event::Writable, |conn| {
-            poll_io(embedded_io::Write::write(conn, buf))
-        })
-        .await
+        self.write_from(buf).await
     }
 
     /// Waits until the peer acknowledged every byte written.
     async fn flush(&mut self) -> Result<(), Error> {
-        self.wait(Event::Flushed, |conn| {
-            poll_io(embedded_io::Write::flush(conn))
-        })
-        .await
+        self.flush_sent().await
+    }
+}
+
+impl<'a, M: RawMutex, N: Node<'a>, const W: usize> Write for TcpWriter<'_, '_, 'a, M, N, W> {
+    async fn write(&mut self, buf: &[u8]) -> Result<usize, Error> {
+        self.0.write_from(buf).await
+    }
+
+    async fn flush(&mut self) -> Result<(), Error> {
+        self.0.flush_sent().await
+    }
+}
+
+impl<'a, M: RawMutex, N: Node<'a>, const W: usize> core::fmt::Debug
+    for TcpReader<'_, '_, 'a, M, N, W>
+{
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_tuple("TcpReader").field(&self.0.handle).finish()
+    }
+}
+
+impl<'a, M: RawMutex, N: Node<'a>, const W: usize> core::fmt::Debug
+    for TcpWriter<'_, '_, 'a, M, N, W>
+{
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_tuple("TcpWriter").field(&self.0.handle).finish()
     }
 }

@@ -237,3 +237,47 @@ fn udp_datagrams_go_both_ways() {
     });
     exec.run_until(&[client], LIMIT);
 }
+
+/// 64 KiB through 2 KiB buffers, echoed back while still being sent: only
+/// a client that reads and writes at once (split halves, joined) finishes.
+#[test]
+fn split_halves_read_while_writing() {
+    const TOTAL: usize = 64 * 1024;
+    let _time = TimeGuard::new();
+    let mut exec = Executor::default();
+    let (a, b) = two_hosts(&mut exec);
+    exec.spawn(async move {
+        let mut socket = tcp_socket(b, 2048);
+        socket.accept(PORT).await.unwrap();
+        let mut buf = [0u8; 700];
+        loop {
+            let n = socket.read(&mut buf).await.unwrap();
+            if n == 0 {
+                break;
+            }
+            socket.write_all(&buf[..n]).await.unwrap();
+        }
+        socket.close();
+        socket.wait_closed().await;
+    });
+    let client = exec.spawn(async move {
+        let mut socket = tcp_socket(a, 2048);
+        socket.connect(endpoint(2, PORT)).await.unwrap();
+        let (mut reader, mut writer) = socket.split();
+        let send = async {
+            let data: Vec<u8> = (0..TOTAL).map(pattern).collect();
+            writer.write_all(&data).await.unwrap();
+            writer.flush().await.unwrap();
+        };
+        let receive = async {
+            let mut back = vec![0u8; TOTAL];
+            reader.read_exact(&mut back).await.unwrap();
+            assert!(back.iter().enumerate().all(|(i, &b)| b == pattern(i)));
+        };
+        embassy_futures::join::join(send, receive).await;
+        socket.close();
+        let mut rest = [0u8; 1];
+        assert_eq!(socket.read(&mut rest).await, Ok(0));
+    });
+    exec.run_until(&[client], LIMIT);
+}
