@@ -68,7 +68,8 @@ static LED: Signal<CriticalSectionRawMutex, bool> = Signal::new();
 /// reads fresh bits.
 type Board = app::Board<'static, RoscRng, SignalLed<CriticalSectionRawMutex>>;
 
-/// Socket operations that can wait at once: the echo service's one.
+/// Socket operations that can wait at once: the echo service's one, and
+/// one spare for a second async service.
 const WAITERS: usize = 2;
 
 /// The application and the async sockets on one stack. Every task runs on
