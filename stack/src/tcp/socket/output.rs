@@ -304,8 +304,10 @@ impl Socket<'_> {
             // No data can go, so skip working out the MSS (it builds the
             // options): this runs on every `poll_at` and after every
             // segment. A bare FIN goes only once all data has gone out.
-            let fin = self.segment_from(self.snd_nxt, 0, Kind::Stream)?;
-            return (unsent == 0).then_some(fin);
+            if unsent > 0 || !self.fin_queued {
+                return None;
+            }
+            return self.segment_from(self.snd_nxt, 0, Kind::Stream);
         }
         let mss = self.segment_mss(now);
         let size = unsent.min(mss).min(room);
