@@ -104,8 +104,15 @@ impl<'a> Cache<'a> {
 
     /// Looks `addr` up and starts resolving it when nothing usable is cached.
     pub fn resolve(&mut self, now: Instant, addr: Ipv4Addr) -> Lookup {
-        if let Some(found) = self.lookup(now, addr) {
-            self.touch(now, addr);
+        let slot = self.find(addr);
+        if let Some(found) = slot.and_then(|i| self.state_lookup(now, i)) {
+            if let Some(Some(Neighbor {
+                state: State::Reachable { used, .. },
+                ..
+            })) = slot.and_then(|i| self.slots.get_mut(i))
+            {
+                *used = now;
+            }
             return found;
         }
         let state = State::Resolving {
@@ -117,16 +124,6 @@ impl<'a> Cache<'a> {
             Lookup::Pending
         } else {
             Lookup::Full
-        }
-    }
-
-    fn touch(&mut self, now: Instant, addr: Ipv4Addr) {
-        if let Some(Some(Neighbor {
-            state: State::Reachable { used, .. },
-            ..
-        })) = self.find(addr).map(|i| &mut self.slots[i])
-        {
-            *used = now;
         }
     }
 
