@@ -286,7 +286,7 @@ impl Interface<'_> {
     ) -> Option<Sent> {
         let mut outcome = None;
         let _ = socket.dispatch(now, |src, dst, repr| {
-            let sent = self.send_segment(now, buf, src, dst, &repr);
+            let sent = self.send_segment(now, buf, src, dst, repr);
             outcome = Some(sent);
             if sent == Sent::Wait {
                 Err(())

@@ -58,7 +58,7 @@ impl Socket<'_> {
     /// have been handled), so the same segment is offered next time.
     pub fn dispatch<F, E>(&mut self, now: Instant, emit: F) -> Result<bool, E>
     where
-        F: FnOnce(Ipv4Addr, Ipv4Addr, Repr<'_>) -> Result<(), E>,
+        F: FnOnce(Ipv4Addr, Ipv4Addr, &Repr<'_>) -> Result<(), E>,
     {
         self.handle_timers(now);
         let Some(seg) = self.next_segment(now) else {
@@ -68,7 +68,7 @@ impl Socket<'_> {
         let repr = self.segment_repr(now, &seg);
         let window = usize::from(repr.window_len) << self.window_shift(&seg);
         let has_ack = repr.ack_number.is_some();
-        emit(*self.local.ip(), *self.remote.ip(), repr)?;
+        emit(*self.local.ip(), *self.remote.ip(), &repr)?;
         self.commit(now, &seg, has_ack, window);
         self.update_persist(now);
         Ok(true)
