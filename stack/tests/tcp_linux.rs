@@ -343,7 +343,7 @@ fn send_all(
     let mut out = Vec::new();
     while sock
         .dispatch(now, |_, _, repr| {
-            out.push(Seg::from_repr(OUR_IP, LINUX_IP, &repr).to_bytes());
+            out.push(Seg::from_repr(OUR_IP, LINUX_IP, repr).to_bytes());
             Ok::<(), ()>(())
         })
         .unwrap()

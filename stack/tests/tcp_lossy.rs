@@ -159,7 +159,7 @@ impl Peer {
         while self
             .sock
             .dispatch(now, |src, dst, repr| {
-                out.push(Seg::from_repr(src, dst, &repr));
+                out.push(Seg::from_repr(src, dst, repr));
                 Ok::<(), ()>(())
             })
             .unwrap()

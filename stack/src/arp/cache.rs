@@ -76,13 +76,21 @@ pub enum Lookup {
 pub struct Cache<'a> {
     slots: Managed<'a, Option<Neighbor>>,
     config: Config,
+    /// No request is due before this; `None` while no resolution is in
+    /// flight. It may be early (an entry resolved since), never late, and
+    /// spares [`Cache::poll_request`] its walk on every transmit.
+    request_due: Option<Instant>,
 }
 
 impl<'a> Cache<'a> {
     pub fn new(slots: impl Into<Managed<'a, Option<Neighbor>>>, config: Config) -> Self {
         let mut slots = slots.into();
         slots.fill(None);
-        Cache { slots, config }
+        Cache {
+            slots,
+            config,
+            request_due: None,
+        }
     }
 
     pub fn config(&self) -> &Config {
@@ -96,8 +104,15 @@ impl<'a> Cache<'a> {
 
     /// Looks `addr` up and starts resolving it when nothing usable is cached.
     pub fn resolve(&mut self, now: Instant, addr: Ipv4Addr) -> Lookup {
-        if let Some(found) = self.lookup(now, addr) {
-            self.touch(now, addr);
+        let slot = self.find(addr);
+        if let Some(found) = slot.and_then(|i| self.state_lookup(now, i)) {
+            if let Some(Some(Neighbor {
+                state: State::Reachable { used, .. },
+                ..
+            })) = slot.and_then(|i| self.slots.get_mut(i))
+            {
+                *used = now;
+            }
             return found;
         }
         let state = State::Resolving {
@@ -105,19 +120,10 @@ impl<'a> Cache<'a> {
             next_request_at: now,
         };
         if self.store(now, addr, state) {
+            self.request_due = Some(now);
             Lookup::Pending
         } else {
             Lookup::Full
-        }
-    }
-
-    fn touch(&mut self, now: Instant, addr: Ipv4Addr) {
-        if let Some(Some(Neighbor {
-            state: State::Reachable { used, .. },
-            ..
-        })) = self.find(addr).map(|i| &mut self.slots[i])
-        {
-            *used = now;
         }
     }
 
@@ -159,7 +165,11 @@ impl<'a> Cache<'a> {
     /// The next address to send an ARP request for, if one is due. Entries
     /// that used up their requests become unreachable here.
     pub fn poll_request(&mut self, now: Instant) -> Option<Ipv4Addr> {
+        if self.request_due.is_none_or(|due| due > now) {
+            return None;
+        }
         let config = self.config;
+        let mut next_due = None;
         for slot in self.slots.iter_mut().flatten() {
             let State::Resolving {
                 requests_sent,
@@ -169,6 +179,8 @@ impl<'a> Cache<'a> {
                 continue;
             };
             if next_request_at > now {
+                next_due =
+                    Some(next_due.map_or(next_request_at, |t: Instant| t.min(next_request_at)));
                 continue;
             }
             if requests_sent >= config.max_requests {
@@ -184,8 +196,11 @@ impl<'a> Cache<'a> {
                 requests_sent: requests_sent + 1,
                 next_request_at: now + backoff,
             };
+            // The slots after this one were not looked at.
+            self.request_due = Some(now);
             return Some(slot.addr);
         }
+        self.request_due = next_due;
         None
     }
 
@@ -206,6 +221,7 @@ impl<'a> Cache<'a> {
     /// Forgets everything (the interface's address changed).
     pub fn flush(&mut self) {
         self.slots.fill(None);
+        self.request_due = None;
     }
 
     /// Number of occupied slots.

@@ -241,11 +241,6 @@ impl Interface<'_> {
     /// A RST or challenge ACK owed outside any socket's flow. One whose
     /// next hop is still unresolved is dropped: the peer retransmits.
     fn tcp_reply_frame(&mut self, now: Instant, buf: &mut [u8]) -> Option<Sent> {
-        // Checked first: `pop` takes from every slot, writing each back,
-        // and this runs on every `transmit`.
-        if self.tcp_replies.is_empty() {
-            return None;
-        }
         let reply = self.tcp_replies.pop()?;
         let sent = self.send_segment(now, buf, reply.src, reply.dst, &reply.repr);
         Some(match sent {
@@ -291,7 +286,7 @@ impl Interface<'_> {
     ) -> Option<Sent> {
         let mut outcome = None;
         let _ = socket.dispatch(now, |src, dst, repr| {
-            let sent = self.send_segment(now, buf, src, dst, &repr);
+            let sent = self.send_segment(now, buf, src, dst, repr);
             outcome = Some(sent);
             if sent == Sent::Wait {
                 Err(())

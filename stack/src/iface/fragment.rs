@@ -319,6 +319,9 @@ impl<R> Stack<'_, R> {
     /// back. A datagram its queue no longer holds (the socket was closed or
     /// removed) is forgotten.
     pub(super) fn next_fragment(&mut self, now: Instant, buf: &mut [u8]) -> Option<Sent> {
+        // Checked before `take`, which would write the slot back on every
+        // `transmit` though a datagram is rarely part-way out.
+        self.iface.fragmenting.as_ref()?;
         let job = self.iface.fragmenting.take()?;
         let queue = match job.source {
             Source::IcmpOut => Queue::IcmpOut,

@@ -135,7 +135,9 @@ impl TcpReplies {
     }
 
     fn pop(&mut self) -> Option<TcpReply> {
-        self.queue.iter_mut().find_map(Option::take)
+        // `find` before `take`: taking from every empty slot would write
+        // each back, and this runs on every `transmit`.
+        self.queue.iter_mut().find(|s| s.is_some())?.take()
     }
 
     fn is_empty(&self) -> bool {
@@ -164,7 +166,7 @@ impl ArpReplies {
     }
 
     fn pop(&mut self) -> Option<(Ipv4Addr, EthernetAddress)> {
-        self.queue.iter_mut().find_map(Option::take)
+        self.queue.iter_mut().find(|s| s.is_some())?.take()
     }
 
     fn is_empty(&self) -> bool {

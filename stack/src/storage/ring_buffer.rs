@@ -46,9 +46,15 @@ impl<'a> RingBuffer<'a> {
 
     /// Storage index of the byte `offset` bytes past the read position.
     fn index(&self, offset: usize) -> usize {
-        match self.capacity() {
-            0 => 0,
-            cap => (self.read_at + offset % cap) % cap,
+        let cap = self.capacity();
+        // Offsets address queued or free bytes, so they stay below the
+        // capacity and one subtraction wraps them: a division costs tens
+        // of cycles, and this runs for every segment sent and received.
+        match self.read_at.checked_add(offset) {
+            Some(at) if at < cap => at,
+            Some(at) if at - cap < cap => at - cap,
+            _ if cap == 0 => 0,
+            _ => (self.read_at + offset % cap) % cap,
         }
     }
 

@@ -14,12 +14,14 @@ pub(crate) trait Field {
 }
 
 impl<const N: usize> Field for [u8; N] {
+    #[inline]
     fn read(bytes: &[u8]) -> Self {
         let mut out = [0; N];
         out.copy_from_slice(bytes);
         out
     }
 
+    #[inline]
     fn write(self, bytes: &mut [u8]) {
         bytes.copy_from_slice(&self);
     }
@@ -28,11 +30,13 @@ impl<const N: usize> Field for [u8; N] {
 macro_rules! big_endian_field {
     ($($int:ty),*) => {$(
         impl Field for $int {
-            fn read(bytes: &[u8]) -> Self {
+            #[inline]
+    fn read(bytes: &[u8]) -> Self {
                 <$int>::from_be_bytes(Field::read(bytes))
             }
 
-            fn write(self, bytes: &mut [u8]) {
+            #[inline]
+    fn write(self, bytes: &mut [u8]) {
                 self.to_be_bytes().write(bytes);
             }
         }
@@ -42,10 +46,12 @@ macro_rules! big_endian_field {
 big_endian_field!(u16, u32, u64);
 
 impl Field for Ipv4Addr {
+    #[inline]
     fn read(bytes: &[u8]) -> Self {
         Ipv4Addr::from(<[u8; 4]>::read(bytes))
     }
 
+    #[inline]
     fn write(self, bytes: &mut [u8]) {
         self.octets().write(bytes);
     }

@@ -200,7 +200,7 @@ pub fn drain(sock: &mut Socket<'_>, now: Instant) -> Vec<Seg> {
     for _ in 0..10_000 {
         let sent = sock
             .dispatch(now, |src, dst, repr| {
-                out.push(Seg::from_repr(src, dst, &repr));
+                out.push(Seg::from_repr(src, dst, repr));
                 Ok::<(), ()>(())
             })
             .unwrap();

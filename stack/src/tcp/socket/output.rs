@@ -58,7 +58,7 @@ impl Socket<'_> {
     /// have been handled), so the same segment is offered next time.
     pub fn dispatch<F, E>(&mut self, now: Instant, emit: F) -> Result<bool, E>
     where
-        F: FnOnce(Ipv4Addr, Ipv4Addr, Repr<'_>) -> Result<(), E>,
+        F: FnOnce(Ipv4Addr, Ipv4Addr, &Repr<'_>) -> Result<(), E>,
     {
         self.handle_timers(now);
         let Some(seg) = self.next_segment(now) else {
@@ -68,7 +68,7 @@ impl Socket<'_> {
         let repr = self.segment_repr(now, &seg);
         let window = usize::from(repr.window_len) << self.window_shift(&seg);
         let has_ack = repr.ack_number.is_some();
-        emit(*self.local.ip(), *self.remote.ip(), repr)?;
+        emit(*self.local.ip(), *self.remote.ip(), &repr)?;
         self.commit(now, &seg, has_ack, window);
         self.update_persist(now);
         Ok(true)
@@ -304,8 +304,10 @@ impl Socket<'_> {
             // No data can go, so skip working out the MSS (it builds the
             // options): this runs on every `poll_at` and after every
             // segment. A bare FIN goes only once all data has gone out.
-            let fin = self.segment_from(self.snd_nxt, 0, Kind::Stream)?;
-            return (unsent == 0).then_some(fin);
+            if unsent > 0 || !self.fin_queued {
+                return None;
+            }
+            return self.segment_from(self.snd_nxt, 0, Kind::Stream);
         }
         let mss = self.segment_mss(now);
         let size = unsent.min(mss).min(room);

@@ -81,6 +81,7 @@ impl<'a> TcpOption<'a> {
     }
 
     /// Bytes this option occupies on the wire.
+    #[inline(always)]
     pub fn buffer_len(&self) -> usize {
         match self {
             TcpOption::EndOfList | TcpOption::NoOperation => 1,
@@ -96,6 +97,9 @@ impl<'a> TcpOption<'a> {
     /// Writes the option at the start of `buf` and returns the rest of `buf`.
     /// `buf` must hold [`buffer_len`](Self::buffer_len) bytes, and an unknown
     /// option's data at most 253; an option that does not fit is not written.
+    // Always inlined: where the variant is known (as when a `Repr` lays out
+    // its options) the branches on it fold away.
+    #[inline(always)]
     pub fn emit<'b>(&self, buf: &'b mut [u8]) -> &'b mut [u8] {
         let len = self.buffer_len();
         if buf.len() < len || len > usize::from(u8::MAX) {
@@ -120,6 +124,7 @@ impl<'a> TcpOption<'a> {
         rest
     }
 
+    #[inline(always)]
     fn emit_data(&self, data: &mut [u8]) {
         match self {
             TcpOption::MaxSegmentSize(mss) => data.copy_from_slice(&mss.to_be_bytes()),

@@ -54,6 +54,22 @@ impl PartialOrd for SeqNumber {
             _ => Some(Ordering::Less),
         }
     }
+
+    // The four comparisons directly, without an `Ordering` in between:
+    // they run several times per segment. `b - a` read as signed is
+    // positive exactly when `a < b`; 2^31 apart reads as negative both ways.
+    fn lt(&self, other: &SeqNumber) -> bool {
+        (other.0.wrapping_sub(self.0) as i32) > 0
+    }
+    fn le(&self, other: &SeqNumber) -> bool {
+        (other.0.wrapping_sub(self.0) as i32) >= 0
+    }
+    fn gt(&self, other: &SeqNumber) -> bool {
+        other.lt(self)
+    }
+    fn ge(&self, other: &SeqNumber) -> bool {
+        other.le(self)
+    }
 }
 
 impl Add<u32> for SeqNumber {
@@ -135,6 +151,24 @@ mod tests {
         assert!(!end.in_range(start, end));
         assert!(!SeqNumber(u32::MAX - 2).in_range(start, end));
         assert!(!start.in_range(start, start));
+    }
+
+    proptest::proptest! {
+        /// The direct comparisons say what `partial_cmp` says, including at
+        /// the unordered half-space distance.
+        #[test]
+        fn comparisons_agree_with_partial_cmp(a: u32, d in proptest::prop_oneof![
+            proptest::prelude::any::<u32>(),
+            proptest::prelude::Just(0x8000_0000u32),
+            proptest::prelude::Just(0u32),
+        ]) {
+            let (a, b) = (SeqNumber(a), SeqNumber(a.wrapping_add(d)));
+            let ord = a.partial_cmp(&b);
+            proptest::prop_assert_eq!(a < b, ord == Some(Ordering::Less));
+            proptest::prop_assert_eq!(a <= b, matches!(ord, Some(Ordering::Less | Ordering::Equal)));
+            proptest::prop_assert_eq!(a > b, ord == Some(Ordering::Greater));
+            proptest::prop_assert_eq!(a >= b, matches!(ord, Some(Ordering::Greater | Ordering::Equal)));
+        }
     }
 
     #[test]
