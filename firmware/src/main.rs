@@ -7,8 +7,8 @@
 //! Tasks: `radio` runs the CYW43 driver (bus, events, firmware), `frames`
 //! runs the `seqs-embassy` [`Runner`] with the application, `echo` serves
 //! TCP port 7 on an async socket, and `main` owns the chip's control
-//! channel: join, rejoin when the link drops, and the LED on the
-//! application's behalf.
+//! channel: join, rejoin when the link drops (then have the application
+//! re-verify its DHCP lease), and the LED on the application's behalf.
 #![no_std]
 #![no_main]
 #![deny(unsafe_code)]
@@ -186,12 +186,15 @@ impl Radio for Station {
         Timer::after(pause).await;
     }
 
-    /// The LED goes back to the application's state. The lease is not
-    /// re-verified: `seqs-app` keeps its DHCP client to itself, and the
-    /// client renews at T1 as usual (see README).
+    /// The LED goes back to the application's state.
     async fn joined(&mut self) {
         let on = self.net.with_node(|board| board.0.led_on());
         self.chip.set(on).await;
+    }
+
+    /// `with_node` pokes the runner, which sends the DHCP REQUEST.
+    fn relinked(&mut self) {
+        self.net.with_node(|board| board.0.link_up(clock::now()));
     }
 
     /// Serves the application's LED requests while it waits.

@@ -1,5 +1,6 @@
 //! Staying on Wi-Fi: join with exponential back-off, notice a lost
-//! association (the driver's link going down), rejoin. The decisions live
+//! association (the driver's link going down), rejoin, and have the
+//! application re-verify its address once the link is back. The decisions live
 //! here, against a [`Radio`] trait, so the host tests drive them; the board
 //! implements the trait with the CYW43 control channel.
 
@@ -50,6 +51,9 @@ pub trait Radio {
     async fn joined(&mut self);
     /// Waits until the network driver reports the link `up` (or down).
     async fn link(&mut self, up: bool);
+    /// The link is up again after a rejoin: the access point may belong to
+    /// another network, so the application re-verifies its DHCP lease.
+    fn relinked(&mut self);
 }
 
 /// Joins, retrying after each failure with `backoff`'s pauses.
@@ -63,12 +67,17 @@ pub async fn join(radio: &mut impl Radio, backoff: &mut Backoff) {
 
 /// After a join: waits for the association to show as link up, then for it
 /// to go down, and rejoins; forever. The first attempt after a loss is
-/// immediate, the next ones back off from the first pause again.
+/// immediate, the next ones back off from the first pause again. Once a
+/// rejoined link is up (not before: what the application sent meanwhile
+/// would be lost), the application re-verifies its address; the first link
+/// up needs none, as the application has no lease from before it.
 pub async fn stay_joined(radio: &mut impl Radio, backoff: &mut Backoff) -> ! {
+    radio.link(true).await;
     loop {
-        radio.link(true).await;
         radio.link(false).await;
         join(radio, backoff).await;
+        radio.link(true).await;
+        radio.relinked();
     }
 }
 

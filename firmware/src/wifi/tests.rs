@@ -53,6 +53,10 @@ impl Radio for Script {
         self.link_changes -= 1;
         self.note(if up { "link up" } else { "link down" });
     }
+
+    fn relinked(&mut self) {
+        self.note("re-verify");
+    }
 }
 
 /// Runs `stay_joined` (after a first `join`) on `script` until it waits
@@ -114,10 +118,36 @@ fn a_lost_link_is_rejoined_at_once_and_backs_off_afresh() {
             "join ok",
             "joined",
             "link up",
+            "re-verify",
             "link down",
             "join ok",
             "joined",
         ]
+    );
+}
+
+#[test]
+fn the_address_is_reverified_once_a_rejoined_link_is_up() {
+    let first_up_only = run(Script::new(&[true], 1));
+    assert_eq!(first_up_only, ["join ok", "joined", "link up"]);
+    let rejoined_not_up = run(Script::new(&[true, true], 2));
+    assert_eq!(
+        rejoined_not_up,
+        [
+            "join ok",
+            "joined",
+            "link up",
+            "link down",
+            "join ok",
+            "joined"
+        ],
+        "not before the link is up"
+    );
+    let rejoined_up = run(Script::new(&[true, true], 3));
+    assert_eq!(
+        rejoined_up[6..],
+        ["link up", "re-verify"],
+        "{rejoined_up:?}"
     );
 }
 
