@@ -51,7 +51,9 @@ mod assembler;
 mod config;
 mod congestion;
 mod io;
+mod rack;
 mod rtt;
+mod scoreboard;
 mod socket;
 mod state;
 

@@ -2,9 +2,11 @@
 
 mod input;
 mod output;
+mod recovery;
 
 use super::assembler::Assembler;
 use super::congestion::NewReno;
+use super::rack::Rack;
 use super::rtt::RttEstimator;
 use super::{Config, State};
 use crate::storage::RingBuffer;
@@ -149,6 +151,8 @@ pub struct Socket<'a> {
     /// Retransmit the first hole now, outside the window check (on entering
     /// recovery and on partial ACKs).
     fast_rexmit_now: bool,
+    /// Send times of what is in flight, for RACK loss detection (SACK only).
+    rack: Rack,
 
     challenge_window: Instant,
     challenge_count: u16,
@@ -212,6 +216,7 @@ impl<'a> Socket<'a> {
             cc: NewReno::new(DEFAULT_MSS, SeqNumber(0)),
             rexmit_nxt: SeqNumber(0),
             fast_rexmit_now: false,
+            rack: Rack::new(),
             challenge_window: Instant::ZERO,
             challenge_count: 0,
             counters: Counters::default(),

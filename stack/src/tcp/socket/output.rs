@@ -95,6 +95,7 @@ impl Socket<'_> {
             self.persist_at,
             self.keepalive_at,
             self.close_at,
+            self.rack.timer(),
         ]
         .into_iter()
         .flatten()
@@ -109,6 +110,9 @@ impl Socket<'_> {
         }
         if due(self.rtx_at) {
             self.on_retransmit_timeout(now);
+        }
+        if due(self.rack.timer()) {
+            self.rack_detect_loss(now);
         }
         if due(self.persist_at) {
             self.persist_at = None;
@@ -141,9 +145,16 @@ impl Socket<'_> {
             self.cc.on_timeout(flight, self.snd_max);
             self.probe_now = self.snd_wnd == 0;
         }
-        // RFC 2018 section 8: SACK information may be reneged; start over.
-        self.sacked.clear();
+        // Resend from SND.UNA, skipping what the peer SACKed (RFC 6675
+        // section 5.1); RACK then repairs later losses without the timer.
+        // A second timeout in a row may mean the peer reneged on its SACKs
+        // (RFC 2018 section 8): forget them.
+        self.rack.clear();
+        if self.retries > 1 {
+            self.sacked.clear();
+        }
         self.snd_nxt = self.snd_una;
+        self.skip_sacked();
         self.rexmit_nxt = self.snd_una;
         self.fast_rexmit_now = false;
         self.keepalive_touch(now);
@@ -215,11 +226,11 @@ impl Socket<'_> {
         }
     }
 
-    /// Bytes sent past SND.UNA. Hole retransmissions are not added: a hole
-    /// is lost data that already left the network, so in RFC 6675 terms
-    /// the two cancel out, and NewReno's inflated window stays comparable.
+    /// Bytes sent past SND.UNA and still in the network (the RFC 6675
+    /// pipe; see `pipe`). Hole retransmissions are not added: a hole is
+    /// lost data that already left the network, so the two cancel out.
     fn flight(&self) -> usize {
-        self.snd_nxt.distance_from(self.snd_una) as usize
+        self.pipe()
     }
 
     /// Payload that fits in this segment beside its options.
@@ -256,14 +267,22 @@ impl Socket<'_> {
 
     /// During fast recovery: the next hole below the highest SACKed byte
     /// (or, without SACK, the first unacknowledged segment), RFC 6675 style.
+    /// Ranges RACK found lost come first, lowest first.
     fn recovery_segment(&self, now: Instant) -> Option<Segment> {
-        if !self.cc.in_recovery() && !self.fast_rexmit_now {
+        let recovering = self.cc.in_recovery() || self.fast_rexmit_now;
+        if !recovering && !self.rack.has_lost() {
             return None;
         }
         if !self.fast_rexmit_now && self.flight() >= self.cc.cwnd() {
             return None;
         }
         let mss = self.segment_mss(now);
+        if let Some((seq, len)) = self.rack_lost_range() {
+            return self.segment_from(seq, len.min(mss), Kind::Recovery);
+        }
+        if !recovering {
+            return None;
+        }
         let outstanding = self.snd_max.distance_from(self.snd_una) as usize;
         let limit = self.sacked.highest_end().unwrap_or(mss).min(outstanding);
         let from = self.rexmit_nxt.distance_from(self.snd_una) as usize;
@@ -308,7 +327,7 @@ impl Socket<'_> {
             return (unsent == 0).then_some(fin);
         }
         let mss = self.segment_mss(now);
-        let size = unsent.min(mss).min(room);
+        let size = unsent.min(mss).min(room).min(self.resend_limit());
         let seg = self
             .segment_from(self.snd_nxt, size, Kind::Stream)
             .filter(|seg| seg.len > 0)?;
@@ -513,9 +532,14 @@ impl Socket<'_> {
             return;
         }
         let end = seg.seq + seg.seq_len();
+        let resent = seg.seq < self.snd_max || seg.kind == Kind::Recovery;
         match seg.kind {
             Kind::Recovery => {
-                self.rexmit_nxt = end;
+                // A lost retransmission (RACK) below the hole pointer
+                // leaves it where it is.
+                if seg.seq >= self.rexmit_nxt {
+                    self.rexmit_nxt = end;
+                }
                 self.fast_rexmit_now = false;
                 self.counters.retransmissions += 1;
             }
@@ -531,6 +555,9 @@ impl Socket<'_> {
                 }
                 self.advance_stream(now, seg, end);
             }
+        }
+        if seg.seq_len() > 0 && seg.kind != Kind::Keepalive {
+            self.rack_on_sent(now, seg.seq, end, resent);
         }
         if seg.seq_len() > 0 && self.rtx_at.is_none() {
             self.rtx_at = Some(now + self.rtt.rto());
@@ -556,5 +583,6 @@ impl Socket<'_> {
         if end > self.snd_nxt {
             self.snd_nxt = end;
         }
+        self.skip_sacked();
     }
 }

@@ -1,0 +1,322 @@
+//! RACK loss detection (RFC 8985, without TLP): a range is lost once a
+//! range sent after it has been delivered (cumulatively or selectively
+//! acknowledged) and a reordering window has passed since it should have
+//! arrived. Loss is found from SACKs and time, not from duplicate-ACK
+//! counts or the retransmission timer, so a lost retransmission, or a loss
+//! after a timeout, is repaired within about one round trip.
+//!
+//! No heap: send times live in [`MAX_SENT`] entries of transmitted ranges,
+//! in send order. Contiguous ranges sent at the same instant share an
+//! entry. When the array is full, the two neighbouring entries sent
+//! closest in time merge (taking the later time, which can only delay
+//! detection of the earlier bytes); if none can merge, the oldest entry is
+//! evicted and its bytes are left to the retransmission timer. Cost: `MAX_SENT` × 24 bytes plus 64, about 450
+//! bytes per socket.
+
+use super::scoreboard::Scoreboard;
+use crate::time::{Duration, Instant};
+use crate::wire::tcp::{SeqNumber, MAX_SACK_BLOCKS};
+
+/// Transmitted ranges with their send times.
+pub const MAX_SENT: usize = 16;
+
+/// One transmission: `[start, end)` last sent at `at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Sent {
+    start: SeqNumber,
+    end: SeqNumber,
+    at: Instant,
+    retransmitted: bool,
+    lost: bool,
+}
+
+impl Sent {
+    /// RFC 8985 orders transmissions by time, then by end sequence.
+    fn order(&self) -> (Instant, SeqNumber) {
+        (self.at, self.end)
+    }
+
+    fn overlaps(&self, start: SeqNumber, end: SeqNumber) -> bool {
+        self.start < end && start < self.end
+    }
+}
+
+/// Whether transmission `a` (time, end) came after `b`.
+fn after(a: (Instant, SeqNumber), b: (Instant, SeqNumber)) -> bool {
+    a.0 > b.0 || (a.0 == b.0 && a.1 > b.1)
+}
+
+/// RACK state of one connection.
+#[derive(Debug, Clone, Copy)]
+pub struct Rack {
+    sent: [Sent; MAX_SENT],
+    count: usize,
+    /// The most recent transmission known delivered (RACK.xmit_ts and
+    /// RACK.end_seq).
+    newest: Option<(Instant, SeqNumber)>,
+    /// Round trip of that transmission (RACK.rtt).
+    rtt: Duration,
+    min_rtt: Option<Duration>,
+    /// When the next suspect range is due (the RACK reordering timer).
+    timer: Option<Instant>,
+    /// Entries marked lost whose bytes may still need sending.
+    lost: usize,
+}
+
+impl Default for Rack {
+    fn default() -> Self {
+        Rack::new()
+    }
+}
+
+impl Rack {
+    pub const fn new() -> Self {
+        const EMPTY: Sent = Sent {
+            start: SeqNumber(0),
+            end: SeqNumber(0),
+            at: Instant::ZERO,
+            retransmitted: false,
+            lost: false,
+        };
+        Rack {
+            sent: [EMPTY; MAX_SENT],
+            count: 0,
+            newest: None,
+            rtt: Duration::ZERO,
+            min_rtt: None,
+            timer: None,
+            lost: 0,
+        }
+    }
+
+    /// Forgets every transmission (after a timeout the sender starts over),
+    /// keeping what was learnt about the path.
+    pub fn clear(&mut self) {
+        self.count = 0;
+        self.newest = None;
+        self.timer = None;
+        self.lost = 0;
+    }
+
+    pub fn timer(&self) -> Option<Instant> {
+        self.timer
+    }
+
+    pub fn has_lost(&self) -> bool {
+        self.lost > 0
+    }
+
+    fn entries(&self) -> &[Sent] {
+        &self.sent[..self.count]
+    }
+
+    /// Records `[start, end)` sent at `now`. A retransmission takes over its
+    /// bytes from the older entries (bytes the peer already holds are
+    /// dropped from them).
+    pub fn on_sent(
+        &mut self,
+        now: Instant,
+        start: SeqNumber,
+        end: SeqNumber,
+        retransmitted: bool,
+        board: Scoreboard<'_>,
+    ) {
+        if start >= end {
+            return;
+        }
+        if retransmitted {
+            self.forget(start, end, board);
+        }
+        if let Some(tail) = self.sent[..self.count].last_mut() {
+            let joins = tail.end == start
+                && tail.retransmitted == retransmitted
+                && !tail.lost
+                && tail.at == now;
+            if joins {
+                tail.end = end;
+                tail.at = now;
+                return;
+            }
+        }
+        if self.count == MAX_SENT {
+            self.make_room();
+        }
+        self.sent[self.count] = Sent {
+            start,
+            end,
+            at: now,
+            retransmitted,
+            lost: false,
+        };
+        self.count += 1;
+    }
+
+    /// Removes `[start, end)` from every entry, splitting one that holds it
+    /// in the middle when there is room (otherwise its tail goes untracked).
+    fn forget(&mut self, start: SeqNumber, end: SeqNumber, board: Scoreboard<'_>) {
+        let mut kept = [self.sent[0]; MAX_SENT];
+        let mut count = 0;
+        for e in self.entries() {
+            if !e.overlaps(start, end) {
+                kept[count] = *e;
+                count += 1;
+                continue;
+            }
+            let pieces = [(e.start, start), (end, e.end)];
+            for (s, t) in pieces {
+                let wanted = s < t && !board.holds(s, t);
+                if let Some(slot) = kept.get_mut(count).filter(|_| wanted) {
+                    *slot = Sent {
+                        start: s,
+                        end: t,
+                        ..*e
+                    };
+                    count += 1;
+                }
+            }
+        }
+        self.sent = kept;
+        self.count = count;
+        self.recount_lost();
+    }
+
+    /// Merges the two neighbours (in send order and in sequence) sent
+    /// closest in time, so detection coarsens evenly; with no such pair the
+    /// oldest entry goes.
+    fn make_room(&mut self) {
+        let mergeable = |a: &Sent, b: &Sent| {
+            a.end == b.start && a.retransmitted == b.retransmitted && !a.lost && !b.lost
+        };
+        let closest = self
+            .entries()
+            .windows(2)
+            .enumerate()
+            .filter(|(_, w)| mergeable(&w[0], &w[1]))
+            .min_by_key(|(_, w)| w[1].at - w[0].at)
+            .map(|(i, _)| i);
+        match closest {
+            Some(i) => {
+                self.sent[i + 1].start = self.sent[i].start;
+                self.remove(i);
+            }
+            None => self.remove(0),
+        }
+    }
+
+    fn remove(&mut self, index: usize) {
+        if index < self.count {
+            self.sent.copy_within(index + 1..self.count, index);
+            self.count -= 1;
+        }
+    }
+
+    fn recount_lost(&mut self) {
+        self.lost = self.entries().iter().filter(|e| e.lost).count();
+    }
+
+    /// An ACK arrived: `board` already includes it, `sack` are its blocks.
+    /// Notes the newest delivered transmission, then drops entries the peer
+    /// now holds entirely.
+    pub fn on_ack(
+        &mut self,
+        now: Instant,
+        sack: &[Option<(SeqNumber, SeqNumber)>; MAX_SACK_BLOCKS],
+        board: Scoreboard<'_>,
+    ) {
+        for i in 0..self.count {
+            let e = self.sent[i];
+            let acked = e.start < board.una();
+            let sacked = sack.iter().flatten().any(|&(l, r)| e.overlaps(l, r));
+            if (acked || sacked) && !self.ambiguous(&e, now) {
+                self.delivered(now, &e);
+            }
+        }
+        let mut kept = 0;
+        for i in 0..self.count {
+            let mut e = self.sent[i];
+            e.start = e.start.max(board.una());
+            if e.start < e.end && !board.holds(e.start, e.end) {
+                self.sent[kept] = e;
+                kept += 1;
+            }
+        }
+        self.count = kept;
+        self.recount_lost();
+    }
+
+    /// A retransmission acknowledged sooner than any round trip took: the
+    /// original was delivered, so its time says nothing (RFC 8985 6.2 step 2).
+    fn ambiguous(&self, e: &Sent, now: Instant) -> bool {
+        e.retransmitted && self.min_rtt.is_some_and(|min| now - e.at < min)
+    }
+
+    fn delivered(&mut self, now: Instant, e: &Sent) {
+        if !e.retransmitted {
+            let rtt = now - e.at;
+            self.min_rtt = Some(self.min_rtt.map_or(rtt, |m| m.min(rtt)));
+        }
+        if self.newest.is_none_or(|newest| after(e.order(), newest)) {
+            self.newest = Some(e.order());
+            self.rtt = now - e.at;
+        }
+    }
+
+    /// RACK.reo_wnd: a quarter of the minimum RTT (RFC 8985 6.2 step 4).
+    fn reordering_window(&self) -> Duration {
+        let base = self.min_rtt.unwrap_or(self.rtt);
+        Duration::from_micros(base.total_micros() / 4)
+    }
+
+    /// Marks lost every range sent before the newest delivered one that is
+    /// overdue by more than the reordering window, and arms the timer for
+    /// the next one due. Returns whether anything new was marked.
+    pub fn detect_loss(&mut self, now: Instant) -> bool {
+        self.timer = None;
+        let Some(newest) = self.newest else {
+            return false;
+        };
+        let wait = self.rtt + self.reordering_window();
+        let mut found = false;
+        for e in self.sent[..self.count].iter_mut() {
+            if e.lost || !after(newest, e.order()) {
+                continue;
+            }
+            let due = e.at + wait;
+            if due <= now {
+                e.lost = true;
+                found = true;
+            } else {
+                self.timer = Some(self.timer.map_or(due, |t| t.min(due)));
+            }
+        }
+        self.recount_lost();
+        found
+    }
+
+    /// The lowest lost range the peer lacks, below `limit` (bytes from
+    /// `limit` on go out with the stream anyway).
+    pub fn next_lost(
+        &self,
+        board: Scoreboard<'_>,
+        limit: SeqNumber,
+    ) -> Option<(SeqNumber, SeqNumber)> {
+        self.entries()
+            .iter()
+            .filter(|e| e.lost)
+            .filter_map(|e| board.first_hole(e.start, e.end.min(limit)))
+            .min_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(core::cmp::Ordering::Equal))
+    }
+
+    /// Bytes below `limit` marked lost and not yet resent or SACKed: they
+    /// left the network, so they are not in flight (RFC 6675 pipe).
+    pub fn lost_bytes(&self, board: Scoreboard<'_>, limit: SeqNumber) -> usize {
+        if self.lost == 0 {
+            return 0;
+        }
+        self.entries()
+            .iter()
+            .filter(|e| e.lost && e.start < limit)
+            .map(|e| board.missing(e.start, e.end.min(limit)))
+            .sum()
+    }
+}
