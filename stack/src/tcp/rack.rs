@@ -27,10 +27,31 @@ struct Sent {
     end: SeqNumber,
     at: Instant,
     retransmitted: bool,
-    lost: bool,
+    /// `[start, lost_end)` is marked lost (none when `lost_end <= start`).
+    lost_end: SeqNumber,
 }
 
 impl Sent {
+    fn is_lost(&self) -> bool {
+        self.lost_end > self.start
+    }
+
+    /// The highest byte of this entry that `[una, ...)` and `sack` show
+    /// delivered, plus one.
+    fn delivered_end(
+        &self,
+        una: SeqNumber,
+        sack: &[Option<(SeqNumber, SeqNumber)>; MAX_SACK_BLOCKS],
+    ) -> Option<SeqNumber> {
+        let acked = (self.start < una).then(|| una.min(self.end));
+        sack.iter()
+            .flatten()
+            .filter(|&&(l, r)| self.overlaps(l, r))
+            .map(|&(_, r)| r.min(self.end))
+            .chain(acked)
+            .reduce(SeqNumber::max)
+    }
+
     /// RFC 8985 orders transmissions by time, then by end sequence.
     fn order(&self) -> (Instant, SeqNumber) {
         (self.at, self.end)
@@ -76,7 +97,7 @@ impl Rack {
             end: SeqNumber(0),
             at: Instant::ZERO,
             retransmitted: false,
-            lost: false,
+            lost_end: SeqNumber(0),
         };
         Rack {
             sent: [EMPTY; MAX_SENT],
@@ -130,7 +151,7 @@ impl Rack {
         if let Some(tail) = self.sent[..self.count].last_mut() {
             let joins = tail.end == start
                 && tail.retransmitted == retransmitted
-                && !tail.lost
+                && !tail.is_lost()
                 && tail.at == now;
             if joins {
                 tail.end = end;
@@ -146,7 +167,7 @@ impl Rack {
             end,
             at: now,
             retransmitted,
-            lost: false,
+            lost_end: start,
         };
         self.count += 1;
     }
@@ -169,6 +190,7 @@ impl Rack {
                     *slot = Sent {
                         start: s,
                         end: t,
+                        lost_end: e.lost_end.max(s).min(t),
                         ..*e
                     };
                     count += 1;
@@ -185,7 +207,7 @@ impl Rack {
     /// oldest entry goes.
     fn make_room(&mut self) {
         let mergeable = |a: &Sent, b: &Sent| {
-            a.end == b.start && a.retransmitted == b.retransmitted && !a.lost && !b.lost
+            a.end == b.start && a.retransmitted == b.retransmitted && !a.is_lost() && !b.is_lost()
         };
         let closest = self
             .entries()
@@ -211,7 +233,7 @@ impl Rack {
     }
 
     fn recount_lost(&mut self) {
-        self.lost = self.entries().iter().filter(|e| e.lost).count();
+        self.lost = self.entries().iter().filter(|e| e.is_lost()).count();
     }
 
     /// An ACK arrived: `board` already includes it, `sack` are its blocks.
@@ -225,10 +247,10 @@ impl Rack {
     ) {
         for i in 0..self.count {
             let e = self.sent[i];
-            let acked = e.start < board.una();
-            let sacked = sack.iter().flatten().any(|&(l, r)| e.overlaps(l, r));
-            if (acked || sacked) && !self.ambiguous(&e, now) {
-                self.delivered(now, &e);
+            if let Some(end) = e.delivered_end(board.una(), sack) {
+                if !self.ambiguous(&e, now) {
+                    self.delivered(now, &e, end);
+                }
             }
         }
         let mut kept = 0;
@@ -250,13 +272,14 @@ impl Rack {
         e.retransmitted && self.min_rtt.is_some_and(|min| now - e.at < min)
     }
 
-    fn delivered(&mut self, now: Instant, e: &Sent) {
+    /// Bytes of `e` up to `end` were delivered.
+    fn delivered(&mut self, now: Instant, e: &Sent, end: SeqNumber) {
         if !e.retransmitted {
             let rtt = now - e.at;
             self.min_rtt = Some(self.min_rtt.map_or(rtt, |m| m.min(rtt)));
         }
-        if self.newest.is_none_or(|newest| after(e.order(), newest)) {
-            self.newest = Some(e.order());
+        if self.newest.is_none_or(|newest| after((e.at, end), newest)) {
+            self.newest = Some((e.at, end));
             self.rtt = now - e.at;
         }
     }
@@ -278,12 +301,21 @@ impl Rack {
         let wait = self.rtt + self.reordering_window();
         let mut found = false;
         for e in self.sent[..self.count].iter_mut() {
-            if e.lost || !after(newest, e.order()) {
+            // Bytes sent before the newest delivered one: all of an older
+            // entry, or the lower part of one sent in the same instant.
+            let before = if after(newest, e.order()) {
+                e.end
+            } else if e.at == newest.0 {
+                newest.1.min(e.end)
+            } else {
+                continue;
+            };
+            if e.lost_end.max(e.start) >= before {
                 continue;
             }
             let due = e.at + wait;
             if due <= now {
-                e.lost = true;
+                e.lost_end = before;
                 found = true;
             } else {
                 self.timer = Some(self.timer.map_or(due, |t| t.min(due)));
@@ -302,8 +334,8 @@ impl Rack {
     ) -> Option<(SeqNumber, SeqNumber)> {
         self.entries()
             .iter()
-            .filter(|e| e.lost)
-            .filter_map(|e| board.first_hole(e.start, e.end.min(limit)))
+            .filter(|e| e.is_lost())
+            .filter_map(|e| board.first_hole(e.start, e.lost_end.min(limit)))
             .min_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(core::cmp::Ordering::Equal))
     }
 
@@ -315,8 +347,8 @@ impl Rack {
         }
         self.entries()
             .iter()
-            .filter(|e| e.lost && e.start < limit)
-            .map(|e| board.missing(e.start, e.end.min(limit)))
+            .filter(|e| e.is_lost() && e.start < limit)
+            .map(|e| board.missing(e.start, e.lost_end.min(limit)))
             .sum()
     }
 }
