@@ -101,7 +101,14 @@ impl NewReno {
                 return AckKind::Partial;
             }
             self.in_recovery = false;
-            self.cwnd = self.ssthresh.min(flight + self.mss);
+            // RFC 6582 section 3.2 step 3 option 1, at least two segments
+            // so the receiver's delayed ACK does not stall the restart;
+            // with pipe accounting nothing was inflated (RFC 6675).
+            self.cwnd = if self.pipe {
+                self.ssthresh
+            } else {
+                self.ssthresh.min(flight.max(self.mss) + self.mss)
+            };
             return AckKind::Normal;
         }
         // Keep `recover` just behind the ACK so the comparison above stays
@@ -228,7 +235,7 @@ mod tests {
         assert_eq!(cc.cwnd(), 8 * MSS);
         assert_eq!(cc.on_ack(8 * MSS, max, 0), AckKind::Normal);
         assert!(!cc.in_recovery());
-        assert_eq!(cc.cwnd(), MSS, "min(ssthresh, flight + mss)");
+        assert_eq!(cc.cwnd(), 2 * MSS, "min(ssthresh, max(flight, mss) + mss)");
         for _ in 0..3 {
             assert!(
                 !cc.on_dup_ack(max, max + 5000u32, 5 * MSS),
