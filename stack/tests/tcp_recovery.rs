@@ -96,25 +96,30 @@ fn lost_retransmission_is_resent_before_the_timer() {
 #[test]
 fn loss_after_a_timeout_is_repaired_from_sack() {
     let (mut a, _) = four_in_flight();
-    // The whole flight is lost: the timer fires at 300 ms (RTO floor).
-    assert_eq!(a.poll_at(ms(100)), Some(ms(300)));
-    assert_eq!(seqs(&drain(&mut a, ms(300))), [101]);
-    assert_eq!(ack_and_drain(&mut a, ms(320), &b_ack(201, &[])), [201, 301]);
+    // The whole flight is lost, and so is the tail loss probe (new data)
+    // sent two RTTs later; the timer fires 200 ms (the RTO floor) after it.
+    assert_eq!(a.poll_at(ms(100)), Some(ms(140)));
+    assert_eq!(seqs(&drain(&mut a, ms(140))), [501]);
+    assert_eq!(a.counters().loss_probes, 1);
+    assert_eq!(a.poll_at(ms(140)), Some(ms(340)));
+    assert_eq!(seqs(&drain(&mut a, ms(340))), [101]);
+    assert_eq!(ack_and_drain(&mut a, ms(360), &b_ack(201, &[])), [201, 301]);
     // 201 is lost again, 301 arrives: a later loss in the same window,
     // which NewReno's recovery point would leave to the backed-off timer.
     assert_eq!(
-        ack_and_drain(&mut a, ms(340), &b_ack(201, &[(301, 401)])),
+        ack_and_drain(&mut a, ms(380), &b_ack(201, &[(301, 401)])),
         [401]
     );
-    assert_eq!(a.poll_at(ms(340)), Some(ms(345)));
-    assert_eq!(seqs(&drain(&mut a, ms(345))), [201]);
+    assert_eq!(a.poll_at(ms(380)), Some(ms(385)));
+    assert_eq!(seqs(&drain(&mut a, ms(385))), [201]);
     assert_eq!(a.counters().timeouts, 1);
-    // The resend went from SND.UNA with the SACK scoreboard kept: what the
-    // peer holds is skipped.
+    // The resend from SND.UNA skips what the peer SACKed: the lost probe
+    // is next, then new data.
     assert_eq!(
-        ack_and_drain(&mut a, ms(365), &b_ack(401, &[(401, 501)])),
-        [501, 601, 701]
+        ack_and_drain(&mut a, ms(400), &b_ack(201, &[(301, 501)])),
+        [501]
     );
+    assert_eq!(ack_and_drain(&mut a, ms(405), &b_ack(501, &[])), [601, 701]);
     assert_eq!(a.counters().timeouts, 1);
 }
 
@@ -178,4 +183,21 @@ fn receiver_acks_out_of_order_and_hole_filling_segments_at_once() {
     feed(&mut b, ms(130), &more[0]);
     assert!(drain(&mut b, ms(130)).is_empty());
     assert_eq!(one(&mut b, ms(170)).ack, Some(601));
+}
+
+#[test]
+fn tail_loss_probe_resends_the_last_segment_instead_of_waiting_for_the_rto() {
+    let (mut a, _) = connected(10_000, sack_config(), 10_000, sack_config());
+    a.send_slice(&[3u8; 400]).unwrap();
+    assert_eq!(seqs(&drain(&mut a, ms(100))), [101, 201, 301, 401]);
+    // Every segment arrived but B's ACK was lost. Nothing new to send: two
+    // RTTs later the last segment goes again as a probe.
+    assert_eq!(a.poll_at(ms(100)), Some(ms(140)));
+    assert_eq!(seqs(&drain(&mut a, ms(140))), [401]);
+    assert_eq!(a.poll_at(ms(140)), Some(ms(340)), "RTO restarted");
+    feed(&mut a, ms(160), &b_ack(501, &[(401, 501)]));
+    assert_eq!(a.metrics().in_flight, 0);
+    assert_eq!(a.poll_at(ms(160)), None);
+    let c = a.counters();
+    assert_eq!((c.loss_probes, c.retransmissions, c.timeouts), (1, 1, 0));
 }

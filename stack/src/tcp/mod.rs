@@ -56,6 +56,7 @@ mod rtt;
 mod scoreboard;
 mod socket;
 mod state;
+mod tlp;
 
 pub use crate::wire::tcp::SeqNumber;
 pub use assembler::{Assembler, TooManyHoles, MAX_RANGES};

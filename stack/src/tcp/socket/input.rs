@@ -345,6 +345,8 @@ impl Socket<'_> {
             self.rexmit_nxt = self.snd_una;
         }
         self.rtx_at = (self.snd_una != self.snd_max).then(|| now + self.rtt.rto());
+        self.tlp.on_ack_advance();
+        self.arm_loss_probe(now);
         fin_acked
     }
 

@@ -8,6 +8,7 @@ use super::assembler::Assembler;
 use super::congestion::NewReno;
 use super::rack::Rack;
 use super::rtt::RttEstimator;
+use super::tlp::LossProbe;
 use super::{Config, State};
 use crate::storage::RingBuffer;
 use crate::time::{Duration, Instant};
@@ -42,6 +43,8 @@ pub struct Counters {
     pub timeouts: u64,
     /// Fast retransmits that began a recovery.
     pub fast_retransmits: u64,
+    /// Tail loss probes sent (RFC 8985 section 7).
+    pub loss_probes: u64,
     /// Duplicate ACKs received.
     pub dup_acks: u64,
     /// RFC 5961 challenge ACKs sent, and those suppressed by the rate limit.
@@ -153,6 +156,7 @@ pub struct Socket<'a> {
     fast_rexmit_now: bool,
     /// Send times of what is in flight, for RACK loss detection (SACK only).
     rack: Rack,
+    tlp: LossProbe,
 
     challenge_window: Instant,
     challenge_count: u16,
@@ -217,6 +221,7 @@ impl<'a> Socket<'a> {
             rexmit_nxt: SeqNumber(0),
             fast_rexmit_now: false,
             rack: Rack::new(),
+            tlp: LossProbe::new(),
             challenge_window: Instant::ZERO,
             challenge_count: 0,
             counters: Counters::default(),

@@ -16,6 +16,8 @@ enum Kind {
     Recovery,
     /// A zero-window (or SWS override) probe, sent beyond the window.
     Probe,
+    /// A tail loss probe (RFC 8985 section 7.3).
+    LossProbe,
     /// A keepalive: one already-acknowledged sequence number, no data.
     Keepalive,
     /// A RST after `abort`.
@@ -96,6 +98,7 @@ impl Socket<'_> {
             self.keepalive_at,
             self.close_at,
             self.rack.timer(),
+            self.tlp.timer(),
         ]
         .into_iter()
         .flatten()
@@ -113,6 +116,9 @@ impl Socket<'_> {
         }
         if due(self.rack.timer()) {
             self.rack_detect_loss(now);
+        }
+        if due(self.tlp.timer()) {
+            self.tlp.fire();
         }
         if due(self.persist_at) {
             self.persist_at = None;
@@ -150,6 +156,7 @@ impl Socket<'_> {
         // A second timeout in a row may mean the peer reneged on its SACKs
         // (RFC 2018 section 8): forget them.
         self.rack.clear();
+        self.tlp.reset();
         if self.retries > 1 {
             self.sacked.clear();
         }
@@ -258,6 +265,7 @@ impl Socket<'_> {
             self.recovery_segment(now)
                 .or_else(|| self.stream_segment(now))
                 .or_else(|| self.probe_segment(now))
+                .or_else(|| self.loss_probe_segment(now))
         } else {
             None
         };
@@ -350,6 +358,23 @@ impl Socket<'_> {
         let mut seg = self.segment_from(self.snd_nxt, size, Kind::Probe)?;
         seg.fin = false;
         (seg.len > 0).then_some(seg)
+    }
+
+    /// When the loss probe timer fired: one segment of new data if the
+    /// peer's window allows (whatever the congestion window), else the last
+    /// segment sent again (RFC 8985 section 7.3).
+    fn loss_probe_segment(&self, now: Instant) -> Option<Segment> {
+        if !self.tlp.is_due() {
+            return None;
+        }
+        let mss = self.segment_mss(now);
+        let room = self.window_room().min(self.unsent());
+        if room > 0 {
+            return self.segment_from(self.snd_nxt, room.min(mss), Kind::LossProbe);
+        }
+        let outstanding = self.snd_max.distance_from(self.snd_una) as usize;
+        let last = self.snd_max - outstanding.min(mss) as u32;
+        self.segment_from(last, mss, Kind::LossProbe)
     }
 
     fn keepalive_segment(&self) -> Option<Segment> {
@@ -543,6 +568,12 @@ impl Socket<'_> {
                 self.fast_rexmit_now = false;
                 self.counters.retransmissions += 1;
             }
+            Kind::LossProbe => {
+                self.tlp.sent();
+                self.counters.loss_probes += 1;
+                self.advance_stream(now, seg, end);
+                self.rtx_at = Some(now + self.rtt.rto());
+            }
             Kind::Keepalive => {
                 self.keepalive_now = false;
                 self.keepalive_unanswered = self.keepalive_unanswered.saturating_add(1);
@@ -561,6 +592,9 @@ impl Socket<'_> {
         }
         if seg.seq_len() > 0 && self.rtx_at.is_none() {
             self.rtx_at = Some(now + self.rtt.rto());
+        }
+        if seg.kind == Kind::Stream && !resent && seg.seq_len() > 0 {
+            self.arm_loss_probe(now);
         }
         if has_ack {
             self.note_ack_sent(window);

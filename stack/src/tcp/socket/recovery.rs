@@ -46,6 +46,7 @@ impl Socket<'_> {
         if !self.rack.detect_loss(now) {
             return;
         }
+        self.tlp.disarm();
         let outstanding = self.snd_max.distance_from(self.snd_una) as usize;
         if self.cc.on_loss(self.snd_una, self.snd_max, outstanding) {
             self.counters.fast_retransmits += 1;
@@ -98,5 +99,22 @@ impl Socket<'_> {
             Some((_, end)) if end < self.snd_max => end.distance_from(self.snd_nxt) as usize,
             _ => usize::MAX,
         }
+    }
+
+    /// Arms the tail loss probe after new data went out or an ACK moved
+    /// SND.UNA, while the connection is in order (not recovering, no
+    /// rewound SND.NXT) and data is in flight.
+    pub(super) fn arm_loss_probe(&mut self, now: Instant) {
+        let open = self.sack_ok
+            && !self.cc.in_recovery()
+            && !self.rack.has_lost()
+            && self.snd_nxt == self.snd_max
+            && self.snd_una != self.snd_max;
+        if !open {
+            self.tlp.disarm();
+            return;
+        }
+        let one_segment = self.snd_max.distance_from(self.snd_una) as usize <= self.data_mss();
+        self.tlp.arm(now, self.rtt.srtt(), one_segment, self.rtx_at);
     }
 }
