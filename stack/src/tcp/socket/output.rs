@@ -360,14 +360,17 @@ impl Socket<'_> {
         (seg.len > 0).then_some(seg)
     }
 
-    /// When the loss probe timer fired: one segment of new data if the
-    /// peer's window allows (whatever the congestion window), else the last
-    /// segment sent again (RFC 8985 section 7.3).
+    /// When the loss probe timer fired, whatever the congestion window: a
+    /// range RACK found lost, else one segment of new data if the peer's
+    /// window allows, else the last segment sent again (RFC 8985 7.3).
     fn loss_probe_segment(&self, now: Instant) -> Option<Segment> {
         if !self.tlp.is_due() {
             return None;
         }
         let mss = self.segment_mss(now);
+        if let Some((seq, len)) = self.rack_lost_range() {
+            return self.segment_from(seq, len.min(mss), Kind::LossProbe);
+        }
         let room = self.window_room().min(self.unsent());
         if room > 0 {
             return self.segment_from(self.snd_nxt, room.min(mss), Kind::LossProbe);
@@ -593,7 +596,8 @@ impl Socket<'_> {
         if seg.seq_len() > 0 && self.rtx_at.is_none() {
             self.rtx_at = Some(now + self.rtt.rto());
         }
-        if seg.kind == Kind::Stream && !resent && seg.seq_len() > 0 {
+        let probes = matches!(seg.kind, Kind::Recovery) || (seg.kind == Kind::Stream && !resent);
+        if probes && seg.seq_len() > 0 {
             self.arm_loss_probe(now);
         }
         if has_ack {

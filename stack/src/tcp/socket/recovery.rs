@@ -46,7 +46,6 @@ impl Socket<'_> {
         if !self.rack.detect_loss(now) {
             return;
         }
-        self.tlp.disarm();
         let outstanding = self.snd_max.distance_from(self.snd_una) as usize;
         if self.cc.on_loss(self.snd_una, self.snd_max, outstanding) {
             self.counters.fast_retransmits += 1;
@@ -101,15 +100,15 @@ impl Socket<'_> {
         }
     }
 
-    /// Arms the tail loss probe after new data went out or an ACK moved
-    /// SND.UNA, while the connection is in order (not recovering, no
-    /// rewound SND.NXT) and data is in flight.
+    /// Arms the tail loss probe after new data or a retransmission went
+    /// out, or an ACK moved SND.UNA, while data is in flight and SND.NXT
+    /// was not rewound by a timeout. Unlike RFC 8985 section 7.2 this
+    /// includes fast recovery: when a retransmission and every ACK after it
+    /// are lost, or the ACKs stop while the window holds back a lost range,
+    /// nothing arrives to move recovery on, and the probe does so within
+    /// two RTTs instead of the RTO.
     pub(super) fn arm_loss_probe(&mut self, now: Instant) {
-        let open = self.sack_ok
-            && !self.cc.in_recovery()
-            && !self.rack.has_lost()
-            && self.snd_nxt == self.snd_max
-            && self.snd_una != self.snd_max;
+        let open = self.sack_ok && self.snd_nxt == self.snd_max && self.snd_una != self.snd_max;
         if !open {
             self.tlp.disarm();
             return;
