@@ -201,3 +201,40 @@ fn tail_loss_probe_resends_the_last_segment_instead_of_waiting_for_the_rto() {
     let c = a.counters();
     assert_eq!((c.loss_probes, c.retransmissions, c.timeouts), (1, 1, 0));
 }
+
+#[test]
+fn loss_probe_during_recovery_reveals_a_lost_retransmission() {
+    let (mut a, _) = four_in_flight();
+    assert_eq!(
+        ack_and_drain(&mut a, ms(120), &b_ack(101, &[(201, 301)])),
+        [501]
+    );
+    assert_eq!(
+        ack_and_drain(&mut a, ms(120), &b_ack(101, &[(201, 401)])),
+        [601]
+    );
+    assert_eq!(
+        ack_and_drain(&mut a, ms(120), &b_ack(101, &[(201, 501)])),
+        [101]
+    );
+    // The retransmission is lost and so are the ACKs for 501 and 601:
+    // nothing arrives. Two RTTs after the retransmission a probe (new data,
+    // beyond the congestion window) goes out.
+    assert!(seqs(&drain(&mut a, ms(159))).is_empty());
+    assert_eq!(seqs(&drain(&mut a, ms(160))), [701]);
+    assert_eq!(a.counters().loss_probes, 1);
+    // Its SACK shows data sent after the retransmission delivered: RACK
+    // resends 101 at once, 120 ms before the RTO (and the freed pipe lets
+    // new data follow).
+    assert_eq!(
+        ack_and_drain(&mut a, ms(180), &b_ack(101, &[(201, 801)])),
+        [101, 801, 901]
+    );
+    feed(&mut a, ms(200), &b_ack(1001, &[]));
+    assert_eq!(a.metrics().in_flight, 0);
+    let c = a.counters();
+    assert_eq!(
+        (c.retransmissions, c.timeouts, c.fast_retransmits),
+        (2, 0, 1)
+    );
+}
