@@ -352,3 +352,99 @@ impl Rack {
             .sum()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tcp::assembler::Assembler;
+
+    const NONE: [Option<(SeqNumber, SeqNumber)>; MAX_SACK_BLOCKS] = [None; MAX_SACK_BLOCKS];
+
+    fn ms(n: u64) -> Instant {
+        Instant::from_millis(n)
+    }
+
+    fn seq(n: u32) -> SeqNumber {
+        SeqNumber(n)
+    }
+
+    fn sack(l: u32, r: u32) -> [Option<(SeqNumber, SeqNumber)>; MAX_SACK_BLOCKS] {
+        let mut blocks = NONE;
+        blocks[0] = Some((seq(l), seq(r)));
+        blocks
+    }
+
+    #[test]
+    fn same_instant_burst_loses_only_what_precedes_the_delivered_part() {
+        let (mut rack, mut sacked) = (Rack::new(), Assembler::new());
+        let una = seq(1000);
+        for i in 0..4 {
+            let board = Scoreboard::new(una, &sacked);
+            rack.on_sent(
+                ms(10),
+                seq(1000 + i * 100),
+                seq(1100 + i * 100),
+                false,
+                board,
+            );
+        }
+        assert_eq!(rack.entries().len(), 1, "one burst, one entry");
+        sacked.add(200, 100).unwrap();
+        rack.on_ack(ms(30), &sack(1200, 1300), Scoreboard::new(una, &sacked));
+        assert!(!rack.detect_loss(ms(30)));
+        assert_eq!(rack.timer(), Some(ms(35)), "RTT 20 ms + 20/4 ms");
+        assert!(rack.detect_loss(ms(35)));
+        let board = Scoreboard::new(una, &sacked);
+        assert_eq!(
+            rack.next_lost(board, seq(1400)),
+            Some((seq(1000), seq(1200)))
+        );
+        assert_eq!(rack.lost_bytes(board, seq(1400)), 200, "1300.. is not lost");
+    }
+
+    #[test]
+    fn retransmission_takes_its_bytes_and_an_early_ack_is_ambiguous() {
+        let (mut rack, sacked) = (Rack::new(), Assembler::new());
+        let board = Scoreboard::new(seq(0), &sacked);
+        rack.on_sent(ms(0), seq(0), seq(300), false, board);
+        rack.on_ack(ms(20), &NONE, Scoreboard::new(seq(100), &sacked));
+        rack.on_sent(
+            ms(25),
+            seq(150),
+            seq(200),
+            true,
+            Scoreboard::new(seq(100), &sacked),
+        );
+        let spans: std::vec::Vec<_> = rack
+            .entries()
+            .iter()
+            .map(|e| (e.start.0, e.end.0))
+            .collect();
+        assert_eq!(
+            spans,
+            [(100, 150), (200, 300), (150, 200)],
+            "split around it"
+        );
+        // Acked 5 ms after the resend, under the 20 ms minimum RTT: the
+        // original arrived, so the resend's time says nothing.
+        rack.on_ack(ms(30), &NONE, Scoreboard::new(seq(300), &sacked));
+        assert_eq!(rack.newest, Some((ms(0), seq(300))));
+        assert!(rack.entries().is_empty());
+    }
+
+    #[test]
+    fn full_record_merges_the_closest_neighbours() {
+        let (mut rack, sacked) = (Rack::new(), Assembler::new());
+        let board = Scoreboard::new(seq(0), &sacked);
+        let gap = |i: u32| if i == 5 { 1 } else { 10 };
+        let mut t = 0;
+        for i in 0..=MAX_SENT as u32 {
+            t += gap(i);
+            rack.on_sent(ms(t), seq(i * 100), seq(i * 100 + 100), false, board);
+        }
+        assert_eq!(rack.entries().len(), MAX_SENT);
+        let merged = rack.entries()[4];
+        assert_eq!((merged.start, merged.end), (seq(400), seq(600)));
+        assert_eq!(merged.at, ms(51), "the later time of the two");
+    }
+}
