@@ -218,7 +218,9 @@ impl Rack {
             .map(|(i, _)| i);
         match closest {
             Some(i) => {
-                self.sent[i + 1].start = self.sent[i].start;
+                let start = self.sent[i].start;
+                self.sent[i + 1].start = start;
+                self.sent[i + 1].lost_end = start;
                 self.remove(i);
             }
             None => self.remove(0),
@@ -446,5 +448,6 @@ mod tests {
         let merged = rack.entries()[4];
         assert_eq!((merged.start, merged.end), (seq(400), seq(600)));
         assert_eq!(merged.at, ms(51), "the later time of the two");
+        assert!(rack.entries().iter().all(|e| !e.is_lost()));
     }
 }
