@@ -1,17 +1,19 @@
-//! RACK loss detection (RFC 8985, without TLP): a range is lost once a
-//! range sent after it has been delivered (cumulatively or selectively
-//! acknowledged) and a reordering window has passed since it should have
-//! arrived. Loss is found from SACKs and time, not from duplicate-ACK
-//! counts or the retransmission timer, so a lost retransmission, or a loss
-//! after a timeout, is repaired within about one round trip.
+//! RACK loss detection (RFC 8985; the tail loss probe is in `tlp`): a
+//! range is lost once a range sent after it has been delivered
+//! (cumulatively or selectively acknowledged) and a reordering window has
+//! passed since it should have arrived. Loss is found from SACKs and time,
+//! not from duplicate-ACK counts or the retransmission timer, so a lost
+//! retransmission, or a loss after a timeout, is repaired within about one
+//! round trip.
 //!
 //! No heap: send times live in [`MAX_SENT`] entries of transmitted ranges,
-//! in send order. Contiguous ranges sent at the same instant share an
-//! entry. When the array is full, the two neighbouring entries sent
-//! closest in time merge (taking the later time, which can only delay
-//! detection of the earlier bytes); if none can merge, the oldest entry is
-//! evicted and its bytes are left to the retransmission timer. Cost: `MAX_SENT` × 24 bytes plus 64, about 450
-//! bytes per socket.
+//! in send order (so in order of send time). Contiguous ranges sent within
+//! an eighth of the minimum RTT share an entry (with the later time). When
+//! the array is full, the two neighbouring entries sent closest in time
+//! merge (taking the later time, which can only delay detection of the
+//! earlier bytes); if none can merge, the oldest entry is evicted and its
+//! bytes are left to the retransmission timer. Cost: 24 bytes per entry,
+//! 440 bytes per socket in all.
 
 use super::scoreboard::Scoreboard;
 use crate::time::{Duration, Instant};
@@ -41,9 +43,12 @@ impl Sent {
     fn delivered_end(
         &self,
         una: SeqNumber,
-        sack: &[Option<(SeqNumber, SeqNumber)>; MAX_SACK_BLOCKS],
+        sack: Option<&[Option<(SeqNumber, SeqNumber)>; MAX_SACK_BLOCKS]>,
     ) -> Option<SeqNumber> {
         let acked = (self.start < una).then(|| una.min(self.end));
+        let Some(sack) = sack else {
+            return acked;
+        };
         sack.iter()
             .flatten()
             .filter(|&&(l, r)| self.overlaps(l, r))
@@ -148,11 +153,12 @@ impl Rack {
         if retransmitted {
             self.forget(start, end, board);
         }
+        let join_window = self.join_window();
         if let Some(tail) = self.sent[..self.count].last_mut() {
             let joins = tail.end == start
                 && tail.retransmitted == retransmitted
                 && !tail.is_lost()
-                && tail.at == now;
+                && now - tail.at <= join_window;
             if joins {
                 tail.end = end;
                 tail.at = now;
@@ -247,25 +253,62 @@ impl Rack {
         sack: &[Option<(SeqNumber, SeqNumber)>; MAX_SACK_BLOCKS],
         board: Scoreboard<'_>,
     ) {
+        let una = board.una();
+        let sack = sack.iter().any(Option::is_some).then_some(sack);
+        if sack.is_none() && board.nothing_sacked() {
+            return self.on_cumulative_ack(now, una);
+        }
+        let (mut kept, mut lost) = (0, 0);
+        // Entries are in send order, so the last one delivered is the
+        // newest, and (if not a retransmission) gives the shortest RTT.
+        let mut newest = None;
         for i in 0..self.count {
             let e = self.sent[i];
-            if let Some(end) = e.delivered_end(board.una(), sack) {
+            if let Some(end) = e.delivered_end(una, sack) {
                 if !self.ambiguous(&e, now) {
-                    self.delivered(now, &e, end);
+                    newest = Some((e, end));
                 }
             }
-        }
-        let mut kept = 0;
-        for i in 0..self.count {
-            let mut e = self.sent[i];
-            e.start = e.start.max(board.una());
-            if e.start < e.end && !board.holds(e.start, e.end) {
+            let start = e.start.max(una);
+            if start < e.end && !board.holds(start, e.end) {
+                let e = Sent { start, ..e };
+                lost += usize::from(e.is_lost());
                 self.sent[kept] = e;
                 kept += 1;
             }
         }
         self.count = kept;
-        self.recount_lost();
+        self.lost = lost;
+        if let Some((e, end)) = newest {
+            self.delivered(now, &e, end);
+        }
+    }
+
+    /// `on_ack` for the common case, an ACK without SACK information: the
+    /// entries reaching below `una` were delivered; the rest stay.
+    fn on_cumulative_ack(&mut self, now: Instant, una: SeqNumber) {
+        let (mut kept, mut lost) = (0, 0);
+        let mut newest = None;
+        for i in 0..self.count {
+            let mut e = self.sent[i];
+            if e.start < una {
+                if !self.ambiguous(&e, now) {
+                    newest = Some((e, una.min(e.end)));
+                }
+                if e.end <= una {
+                    continue;
+                }
+                e.start = una;
+            }
+            lost += usize::from(e.is_lost());
+            self.sent[kept] = e;
+            kept += 1;
+        }
+        self.count = kept;
+        self.lost = lost;
+        if let Some((e, end)) = newest {
+            self.delivered(now, &e, end);
+        }
     }
 
     /// A retransmission acknowledged sooner than any round trip took: the
@@ -286,6 +329,14 @@ impl Rack {
         }
     }
 
+    /// Contiguous ranges sent within this of each other share an entry:
+    /// less than the reordering window, so detection hardly notices, and
+    /// the record does not fill up (and merge) on every send.
+    fn join_window(&self) -> Duration {
+        let min = self.min_rtt.unwrap_or(Duration::ZERO);
+        Duration::from_micros(min.total_micros() / 8)
+    }
+
     /// RACK.reo_wnd: a quarter of the minimum RTT (RFC 8985 6.2 step 4).
     fn reordering_window(&self) -> Duration {
         let base = self.min_rtt.unwrap_or(self.rtt);
@@ -300,9 +351,18 @@ impl Rack {
         let Some(newest) = self.newest else {
             return false;
         };
+        if self.sent[..self.count]
+            .first()
+            .is_none_or(|e| e.at > newest.0)
+        {
+            return false; // the common case: nothing sent before it remains
+        }
         let wait = self.rtt + self.reordering_window();
         let mut found = false;
         for e in self.sent[..self.count].iter_mut() {
+            if e.at > newest.0 {
+                break; // entries are in send order: none later is older
+            }
             // Bytes sent before the newest delivered one: all of an older
             // entry, or the lower part of one sent in the same instant.
             let before = if after(newest, e.order()) {
@@ -317,13 +377,13 @@ impl Rack {
             }
             let due = e.at + wait;
             if due <= now {
+                self.lost += usize::from(!e.is_lost());
                 e.lost_end = before;
                 found = true;
             } else {
                 self.timer = Some(self.timer.map_or(due, |t| t.min(due)));
             }
         }
-        self.recount_lost();
         found
     }
 

@@ -23,6 +23,11 @@ impl<'s> Scoreboard<'s> {
         self.una
     }
 
+    /// Whether nothing above SND.UNA was SACKed.
+    pub fn nothing_sacked(&self) -> bool {
+        self.sacked.is_empty()
+    }
+
     /// Offset of `seq` from SND.UNA; acknowledged sequence numbers are 0.
     fn offset(&self, seq: SeqNumber) -> usize {
         if seq > self.una {
@@ -41,6 +46,9 @@ impl<'s> Scoreboard<'s> {
 
     /// Whether the peer holds every byte of `[start, end)`.
     pub fn holds(&self, start: SeqNumber, end: SeqNumber) -> bool {
+        if self.nothing_sacked() {
+            return end <= self.una;
+        }
         self.missing(start, end) == 0
     }
 

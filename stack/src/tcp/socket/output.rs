@@ -596,8 +596,9 @@ impl Socket<'_> {
         if seg.seq_len() > 0 && self.rtx_at.is_none() {
             self.rtx_at = Some(now + self.rtt.rto());
         }
-        let probes = matches!(seg.kind, Kind::Recovery) || (seg.kind == Kind::Stream && !resent);
-        if probes && seg.seq_len() > 0 {
+        // New data pushes the probe back only when no ACK will (none armed).
+        let fresh = seg.kind == Kind::Stream && !resent && self.tlp.timer().is_none();
+        if (fresh || seg.kind == Kind::Recovery) && seg.seq_len() > 0 {
             self.arm_loss_probe(now);
         }
         if has_ack {
