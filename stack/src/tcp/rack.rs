@@ -179,20 +179,29 @@ impl Rack {
     }
 
     /// Removes `[start, end)` from every entry, splitting one that holds it
-    /// in the middle when there is room (otherwise its tail goes untracked).
+    /// in the middle when there is a free slot (otherwise its tail goes
+    /// untracked); pieces the peer already holds are dropped.
     fn forget(&mut self, start: SeqNumber, end: SeqNumber, board: Scoreboard<'_>) {
         let mut kept = [self.sent[0]; MAX_SENT];
         let mut count = 0;
+        let mut spare = MAX_SENT - self.count;
         for e in self.entries() {
-            if !e.overlaps(start, end) {
-                kept[count] = *e;
-                count += 1;
-                continue;
-            }
-            let pieces = [(e.start, start), (end, e.end)];
-            for (s, t) in pieces {
-                let wanted = s < t && !board.holds(s, t);
-                if let Some(slot) = kept.get_mut(count).filter(|_| wanted) {
+            let pieces = if e.overlaps(start, end) {
+                let head = (e.start < start && !board.holds(e.start, start)).then_some(e.start);
+                let mut tail = (end < e.end && !board.holds(end, e.end)).then_some(end);
+                if head.is_some() && tail.is_some() {
+                    if spare == 0 {
+                        tail = None;
+                    } else {
+                        spare -= 1;
+                    }
+                }
+                [head.map(|s| (s, start)), tail.map(|s| (s, e.end))]
+            } else {
+                [Some((e.start, e.end)), None]
+            };
+            for (s, t) in pieces.into_iter().flatten() {
+                if let Some(slot) = kept.get_mut(count) {
                     *slot = Sent {
                         start: s,
                         end: t,
@@ -492,6 +501,38 @@ mod tests {
         rack.on_ack(ms(30), &NONE, Scoreboard::new(seq(300), &sacked));
         assert_eq!(rack.newest, Some((ms(0), seq(300))));
         assert!(rack.entries().is_empty());
+    }
+
+    #[test]
+    fn retransmission_into_a_full_record_splits_only_with_room() {
+        let (mut rack, sacked) = (Rack::new(), Assembler::new());
+        let board = Scoreboard::new(seq(0), &sacked);
+        for i in 0..MAX_SENT as u32 {
+            rack.on_sent(
+                ms(u64::from(i)),
+                seq(i * 100),
+                seq(i * 100 + 100),
+                false,
+                board,
+            );
+        }
+        // Resending the middle of the first entry: no slot for its tail,
+        // and every later entry is kept (two merge to make room).
+        rack.on_sent(ms(50), seq(40), seq(60), true, board);
+        let spans: std::vec::Vec<_> = rack
+            .entries()
+            .iter()
+            .map(|e| (e.start.0, e.end.0))
+            .collect();
+        assert_eq!(spans.len(), MAX_SENT);
+        assert_eq!(spans[0], (0, 40), "head kept, tail untracked");
+        assert_eq!(
+            spans[1],
+            (100, 300),
+            "closest neighbours merged to make room"
+        );
+        assert_eq!(spans[MAX_SENT - 2], (1500, 1600), "later entries kept");
+        assert_eq!(spans[MAX_SENT - 1], (40, 60), "the resend, newest");
     }
 
     #[test]
