@@ -3,7 +3,7 @@
 
 mod support;
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, SocketAddrV4};
 
 use seqs::dhcp::{self, AddressRange, LeaseEntry, ServerConfig};
 use seqs::dns::{ZoneData, ZoneEntry};
@@ -14,7 +14,7 @@ use seqs::time::Duration;
 use seqs::wire::dhcp::AddressList;
 use seqs::wire::ntp::Epoch;
 use seqs::wire::Ipv4Cidr;
-use seqs::{dns, ntp, Endpoint};
+use seqs::{dns, ntp};
 use seqs_app::{Lookup, Utc};
 use support::*;
 
@@ -91,7 +91,7 @@ impl Reply {
 
 /// Opens a connection from peer 2 to the app's port 80.
 fn connect(net: &mut Net) -> Handle<Tcp> {
-    let to = Endpoint::new(address(net), 80);
+    let to = SocketAddrV4::new(address(net), 80);
     let now = net.now;
     let client = &mut net.peers[1];
     let h = client.add_tcp_socket(tcp_socket(8192, 2048)).unwrap();

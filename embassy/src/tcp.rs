@@ -154,7 +154,7 @@ impl<'n, 'a, M: RawMutex, N: Node<'a>, const W: usize> TcpSocket<'n, 'a, M, N, W
     pub async fn connect(&mut self, remote: SocketAddrV4) -> Result<(), Error> {
         let (handle, now) = (self.handle, crate::clock::now());
         self.net
-            .with_stack(|stack| stack.tcp_connect(handle, now, remote.into()))?;
+            .with_stack(|stack| stack.tcp_connect(handle, now, remote))?;
         self.wait(Event::Connected, |conn| match conn.socket() {
             Ok(s) if s.state() == State::Closed => Poll::Ready(Err(Error::ConnectionRefused)),
             Ok(s) if Event::Connected.state_reached(s.state()) => Poll::Ready(Ok(())),

@@ -7,7 +7,6 @@ use core::task::Poll;
 use embassy_sync::blocking_mutex::raw::RawMutex;
 use seqs::socket::{Handle, Udp};
 use seqs::udp::{self, RecvError, SendError};
-use seqs::Endpoint;
 
 use crate::error::Error;
 use crate::net::Net;
@@ -70,7 +69,6 @@ impl<'n, 'a, M: RawMutex, N: Node<'a>, const W: usize> UdpSocket<'n, 'a, M, N, W
     /// Queues `buf` as one datagram for `to`, waiting while the transmit
     /// queue is full.
     pub async fn send_to(&self, buf: &[u8], to: SocketAddrV4) -> Result<(), Error> {
-        let to = Endpoint::from(to);
         self.wait(Event::Room, |socket| match socket.send_slice(buf, to) {
             Ok(()) => Poll::Ready(Ok(())),
             Err(SendError::BufferFull) => Poll::Pending,
@@ -91,7 +89,7 @@ impl<'n, 'a, M: RawMutex, N: Node<'a>, const W: usize> UdpSocket<'n, 'a, M, N, W
                 if let (Some(dst), Some(src)) = (buf.get_mut(..len), data.get(..len)) {
                     dst.copy_from_slice(src);
                 }
-                Poll::Ready(Ok((len, meta.remote.into())))
+                Poll::Ready(Ok((len, meta.remote)))
             }
             Err(RecvError::Exhausted | RecvError::Truncated) => Poll::Pending,
         })

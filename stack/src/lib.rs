@@ -13,8 +13,6 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
-mod endpoint;
-
 pub mod arp;
 pub mod dhcp;
 pub mod dns;
@@ -33,6 +31,5 @@ pub mod time;
 pub mod udp;
 pub mod wire;
 
-pub use endpoint::Endpoint;
 pub use iface::{Config, Stack, Storage};
 pub use rand_core;

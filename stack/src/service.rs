@@ -12,7 +12,6 @@ use core::net::{Ipv4Addr, SocketAddrV4};
 
 use rand_core::RngCore;
 
-use crate::endpoint::Endpoint;
 use crate::time::{Duration, Instant};
 use crate::udp::{self, Meta};
 use crate::wire::dhcp::{self as dhcp_wire, AddressList};
@@ -45,7 +44,7 @@ pub(crate) trait Service {
         &mut self,
         now: Instant,
         udp: &mut udp::Socket<'_>,
-        from: Endpoint,
+        from: SocketAddrV4,
         payload: &[u8],
     ) -> bool;
 
@@ -104,7 +103,7 @@ impl<'a, E> ServiceSocket<'a, E> {
 /// Queues a reply to `to` that `write` produces in place.
 fn reply(
     udp: &mut udp::Socket<'_>,
-    to: Endpoint,
+    to: SocketAddrV4,
     max_len: usize,
     write: impl FnOnce(&mut [u8]) -> Option<usize>,
 ) {
@@ -149,7 +148,7 @@ fn parse_dhcp(payload: &[u8]) -> Option<dhcp_wire::Repr<'_>> {
 /// Queues a DHCP message with the addressing the engine chose.
 fn queue_dhcp(udp: &mut udp::Socket<'_>, t: &dhcp::Transmit<'_>) {
     let meta = Meta {
-        remote: Endpoint::new(t.dst_addr, t.dst_port),
+        remote: SocketAddrV4::new(t.dst_addr, t.dst_port),
         local_addr: t.src_addr,
         link_dst: t.dst_hardware,
     };
@@ -167,7 +166,7 @@ impl Service for AutoConfig<'_> {
         &mut self,
         now: Instant,
         _: &mut udp::Socket<'_>,
-        _: Endpoint,
+        _: SocketAddrV4,
         payload: &[u8],
     ) -> bool {
         let Some(repr) = parse_dhcp(payload) else {
@@ -211,7 +210,7 @@ impl Service for dhcp::Server<'_> {
         &mut self,
         now: Instant,
         udp: &mut udp::Socket<'_>,
-        _: Endpoint,
+        _: SocketAddrV4,
         payload: &[u8],
     ) -> bool {
         let Some(request) = parse_dhcp(payload) else {
@@ -229,12 +228,12 @@ impl Service for dns::Client<'_> {
         &mut self,
         now: Instant,
         udp: &mut udp::Socket<'_>,
-        from: Endpoint,
+        from: SocketAddrV4,
         payload: &[u8],
     ) -> bool {
         // Replies that are not for the lookup (spoofed, late) are refused
         // by the engine without disturbing it; they are still well-formed.
-        let _ = dns::Client::receive(self, now, udp.local_port(), from.into(), payload);
+        let _ = dns::Client::receive(self, now, udp.local_port(), from, payload);
         true
     }
 
@@ -252,7 +251,7 @@ impl Service for dns::Client<'_> {
         let _ = udp.send_with(DNS_MESSAGE_LEN, |buf| {
             let t = self.poll(now, rng, buf)?;
             port = Some(t.local_port);
-            Some((t.len, Meta::to(t.remote.into())))
+            Some((t.len, Meta::to(t.remote)))
         });
         if let Some(port) = port {
             // Each lookup draws its own source port (RFC 5452 9.2).
@@ -281,7 +280,7 @@ impl Service for dns::Server<'_> {
         &mut self,
         _: Instant,
         udp: &mut udp::Socket<'_>,
-        from: Endpoint,
+        from: SocketAddrV4,
         payload: &[u8],
     ) -> bool {
         reply(udp, from, DNS_MESSAGE_LEN, |buf| self.respond(payload, buf));
@@ -294,10 +293,10 @@ impl Service for ntp::Client {
         &mut self,
         now: Instant,
         _: &mut udp::Socket<'_>,
-        from: Endpoint,
+        from: SocketAddrV4,
         payload: &[u8],
     ) -> bool {
-        let _ = ntp::Client::receive(self, now, from.into(), payload);
+        let _ = ntp::Client::receive(self, now, from, payload);
         true
     }
 
@@ -310,7 +309,7 @@ impl Service for ntp::Client {
     ) -> Option<ServiceEvent> {
         let _ = udp.send_with(NTP_PACKET_LEN, |buf| {
             let (to, len) = self.poll(now, rng, buf)?;
-            Some((len, Meta::to(to.into())))
+            Some((len, Meta::to(to)))
         });
         None
     }
@@ -325,7 +324,7 @@ impl Service for ntp::Server {
         &mut self,
         now: Instant,
         udp: &mut udp::Socket<'_>,
-        from: Endpoint,
+        from: SocketAddrV4,
         payload: &[u8],
     ) -> bool {
         reply(udp, from, NTP_PACKET_LEN, |buf| {

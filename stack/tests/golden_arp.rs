@@ -5,12 +5,13 @@
 mod layers;
 mod support;
 
+use std::net::SocketAddrV4;
+
 use layers::*;
 use seqs::stats::{Consumer, Disposition};
 use seqs::time::Instant;
 use seqs::wire::arp::{Operation, Repr};
 use seqs::wire::{ethernet, EthernetAddress};
-use seqs::Endpoint;
 
 #[test]
 fn request_and_reply_decode_field_by_field() {
@@ -71,7 +72,7 @@ fn stack_at_the_client_address_asks_like_linux_and_learns_the_reply() {
     client
         .udp(socket)
         .unwrap()
-        .send_slice(b"x", Endpoint::new(SERVER, 9))
+        .send_slice(b"x", SocketAddrV4::new(SERVER, 9))
         .unwrap();
     assert_eq!(layers::transmit_all(&mut client, now), [frames[0].clone()]);
     assert_eq!(

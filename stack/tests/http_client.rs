@@ -4,12 +4,13 @@
 mod http_server_harness;
 mod support;
 
+use std::net::SocketAddrV4;
+
 use http_server_harness::*;
 use seqs::http::client::{Client, Config, Error, Event, Fetched, Outgoing};
 use seqs::http::Body;
 use seqs::socket::{Handle, Tcp};
 use seqs::time::{Duration, Instant};
-use seqs::Endpoint;
 use support::*;
 
 fn client(net: &mut Net, port: u16, buf: usize) -> Client<'static> {
@@ -21,7 +22,7 @@ fn client(net: &mut Net, port: u16, buf: usize) -> Client<'static> {
         timeout: Duration::from_secs(30),
         ..Config::default()
     };
-    Client::new(h, Endpoint::new(ip(2), port), buf, config)
+    Client::new(h, SocketAddrV4::new(ip(2), port), buf, config)
 }
 
 /// Runs the link, polling `step` with the client's stack after every

@@ -7,13 +7,14 @@ mod counting_alloc;
 mod http_server_harness;
 mod support;
 
+use std::net::SocketAddrV4;
+
 use counting_alloc::{allocations, Counting};
 use http_server_harness::*;
 use seqs::http::client::{self, Client, Outgoing};
 use seqs::http::server::{Config, Server};
 use seqs::http::{Body, Header, Progress, ResponseParser};
 use seqs::time::{Duration, Instant};
-use seqs::Endpoint;
 use support::*;
 
 #[global_allocator]
@@ -114,7 +115,7 @@ fn steady_state(mut request: impl FnMut(usize)) {
 fn serving_requests_does_not_allocate() {
     let mut p = Pair::new();
     let client = p.a.add_tcp_socket(tcp_socket(8192, 8192)).unwrap();
-    p.a.tcp_connect(client, p.now, Endpoint::new(ip(2), PORT))
+    p.a.tcp_connect(client, p.now, SocketAddrV4::new(ip(2), PORT))
         .unwrap();
     let mut response = vec![0u8; 65536];
     steady_state(|i| {
@@ -144,7 +145,7 @@ fn the_client_does_not_allocate_either() {
     let buf = Box::leak(vec![0u8; 1024].into_boxed_slice());
     let mut c = Client::new(
         h,
-        Endpoint::new(ip(2), PORT),
+        SocketAddrV4::new(ip(2), PORT),
         buf,
         client::Config::default(),
     );

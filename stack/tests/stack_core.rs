@@ -2,13 +2,14 @@
 
 mod support;
 
+use std::net::SocketAddrV4;
+
 use etherparse::PacketBuilder;
 use seqs::arp::Lookup;
 use seqs::stats::{Consumer, Disposition, DropReason};
 use seqs::time::{Duration, Instant};
 use seqs::udp::SendError;
 use seqs::wire::{ethernet, ipv4, EthernetAddress};
-use seqs::Endpoint;
 use support::*;
 
 fn secs(s: u64) -> Instant {
@@ -49,7 +50,7 @@ fn arp_resolves_then_udp_flows() {
     link.nodes[0]
         .udp(a)
         .unwrap()
-        .send_slice(b"hello", Endpoint::new(ip(2), 2000))
+        .send_slice(b"hello", SocketAddrV4::new(ip(2), 2000))
         .unwrap();
     link.run_for(Duration::from_millis(10));
 
@@ -60,7 +61,7 @@ fn arp_resolves_then_udp_flows() {
         .map(|(d, m)| (d.to_vec(), m))
         .unwrap();
     assert_eq!(data, b"hello");
-    assert_eq!(meta.remote, Endpoint::new(ip(1), 1000));
+    assert_eq!(meta.remote, SocketAddrV4::new(ip(1), 1000));
     assert_eq!(meta.local_addr, ip(2));
     let kinds: Vec<_> = link
         .log
@@ -95,7 +96,7 @@ fn arp_entry_expires_and_is_resolved_again() {
     link.nodes[0]
         .udp(a)
         .unwrap()
-        .send_slice(b"1", Endpoint::new(ip(2), 9))
+        .send_slice(b"1", SocketAddrV4::new(ip(2), 9))
         .unwrap();
     link.run_until(secs(10));
     assert_eq!(
@@ -119,7 +120,7 @@ fn arp_entry_expires_and_is_resolved_again() {
     link.nodes[0]
         .udp(a)
         .unwrap()
-        .send_slice(b"2", Endpoint::new(ip(2), 9))
+        .send_slice(b"2", SocketAddrV4::new(ip(2), 9))
         .unwrap();
     link.run_for(Duration::from_millis(10));
     let new: Vec<_> = link
@@ -142,7 +143,7 @@ fn unanswered_arp_retries_on_time_then_drops_the_queued_datagram() {
     link.nodes[0]
         .udp(a)
         .unwrap()
-        .send_slice(b"lost", Endpoint::new(ip(2), 9))
+        .send_slice(b"lost", SocketAddrV4::new(ip(2), 9))
         .unwrap();
     link.run_for(Duration::from_secs(20));
 
@@ -167,7 +168,7 @@ fn transmit_queue_bounds_packets_waiting_for_resolution() {
     link.muted[1] = true;
     let a = link.nodes[0].add_udp_socket(udp_socket(2, 4096)).unwrap();
     link.nodes[0].bind_udp(a, 1000).unwrap();
-    let to = Endpoint::new(ip(2), 9);
+    let to = SocketAddrV4::new(ip(2), 9);
     link.nodes[0].udp(a).unwrap().send_slice(b"1", to).unwrap();
     link.nodes[0].udp(a).unwrap().send_slice(b"2", to).unwrap();
     link.drain_all();
@@ -621,7 +622,7 @@ fn dhcp_style_broadcast_before_configuration() {
     link.nodes[0]
         .udp(c)
         .unwrap()
-        .send_slice(b"discover", Endpoint::new([255; 4].into(), 67))
+        .send_slice(b"discover", SocketAddrV4::new([255; 4].into(), 67))
         .unwrap();
     link.run_for(Duration::from_millis(10));
     let (data, meta) = link.nodes[1]
@@ -631,7 +632,7 @@ fn dhcp_style_broadcast_before_configuration() {
         .map(|(d, m)| (d.to_vec(), m))
         .unwrap();
     assert_eq!(data, b"discover");
-    assert_eq!(meta.remote.addr, std::net::Ipv4Addr::UNSPECIFIED);
+    assert_eq!(*meta.remote.ip(), std::net::Ipv4Addr::UNSPECIFIED);
     // A unicast reply to the not-yet-configured client's future address.
     let offer = udp_frame(mac(1), 2, ip(50).octets(), 68, b"offer");
     assert_eq!(
@@ -664,7 +665,7 @@ fn more_peers_than_neighbour_slots_does_not_storm() {
             link.nodes[0]
                 .udp(h)
                 .unwrap()
-                .send_slice(&[round], Endpoint::new(ip(peer), 9))
+                .send_slice(&[round], SocketAddrV4::new(ip(peer), 9))
                 .unwrap();
         }
         link.run_for(Duration::from_secs(2));

@@ -4,13 +4,15 @@
 
 mod support;
 
+use std::net::SocketAddrV4;
+
 use etherparse::defrag::IpDefragPool;
 use etherparse::{NetSlice, SlicedPacket, UdpHeader};
 use seqs::socket::{Handle, Icmp, Udp};
 use seqs::stats::DropReason;
 use seqs::storage::{PacketBuffer, PacketMeta};
 use seqs::time::{Duration, Instant};
-use seqs::{icmp, Config, Endpoint};
+use seqs::{icmp, Config};
 use support::*;
 
 /// One IPv4 frame as etherparse sees it.
@@ -126,13 +128,13 @@ fn udp_4000_bytes_arrive_whole(mtu: usize, expected_fragments: usize) {
     link.nodes[0]
         .udp(ha)
         .unwrap()
-        .send_slice(&data, Endpoint::new(ip(2), 2000))
+        .send_slice(&data, SocketAddrV4::new(ip(2), 2000))
         .unwrap();
     link.run_for(Duration::from_secs(1));
 
     let (got, meta) = link.nodes[1].udp(hb).unwrap().recv().unwrap();
     assert_eq!(got, &data[..]);
-    assert_eq!(meta.remote, Endpoint::new(ip(1), 1000));
+    assert_eq!(meta.remote, SocketAddrV4::new(ip(1), 1000));
     assert_eq!(link.nodes[1].counters().datagrams_reassembled, 1);
 
     let frames = ipv4_frames(&link, 0);
@@ -181,10 +183,12 @@ fn largest_udp_datagram_arrives_whole_and_larger_is_refused() {
     };
     // Another socket's buffer is the limit when it is the smaller one.
     assert_eq!(
-        b.udp(hb).unwrap().send(16385, Endpoint::new(ip(1), 1000)),
+        b.udp(hb)
+            .unwrap()
+            .send(16385, SocketAddrV4::new(ip(1), 1000)),
         Err(seqs::udp::SendError::TooLarge)
     );
-    let to = Endpoint::new(ip(2), 2000);
+    let to = SocketAddrV4::new(ip(2), 2000);
     let socket = a.udp(ha).unwrap();
     assert_eq!(
         socket.send(max + 1, to),
@@ -246,12 +250,12 @@ fn fragments_of_one_datagram_are_not_interleaved_with_other_sockets() {
     let a = &mut link.nodes[0];
     for (i, &n) in sizes1.iter().enumerate() {
         let data = pattern(i as u8, 0, n);
-        let to = Endpoint::new(ip(2), 2000);
+        let to = SocketAddrV4::new(ip(2), 2000);
         a.udp(a1).unwrap().send_slice(&data, to).unwrap();
     }
     for (i, &n) in sizes2.iter().enumerate() {
         let data = pattern(100 + i as u8, 0, n);
-        let to = Endpoint::new(ip(2), 2001);
+        let to = SocketAddrV4::new(ip(2), 2001);
         a.udp(a2).unwrap().send_slice(&data, to).unwrap();
     }
     for (i, &n) in pings.iter().enumerate() {
@@ -328,7 +332,7 @@ fn neighbour_lost_mid_datagram_drops_the_rest_once() {
     let lifetime = a.config().arp.entry_lifetime;
 
     let t1 = Instant::ZERO + lifetime - Duration::from_micros(1);
-    let to = Endpoint::new(ip(2), 2000);
+    let to = SocketAddrV4::new(ip(2), 2000);
     a.udp(ha)
         .unwrap()
         .send_slice(&pattern(1, 0, 4000), to)
@@ -373,7 +377,7 @@ fn step(link: &mut Link) -> Ipv4Frame {
 #[test]
 fn a_datagram_closed_or_removed_mid_way_is_abandoned() {
     let (mut link, ha, hb) = udp_pair(1500);
-    let to = Endpoint::new(ip(2), 2000);
+    let to = SocketAddrV4::new(ip(2), 2000);
     // Resolve node 2 first so that the next frame is a fragment.
     link.nodes[0]
         .udp(ha)
@@ -425,7 +429,7 @@ fn tcp_segments_carry_df_and_fit_the_mtu() {
         .unwrap();
     link.nodes[1].tcp_listen(server, 80).unwrap();
     link.nodes[0]
-        .tcp_connect(client, Instant::ZERO, Endpoint::new(ip(2), 80))
+        .tcp_connect(client, Instant::ZERO, SocketAddrV4::new(ip(2), 80))
         .unwrap();
     link.run_for(Duration::from_millis(100));
     link.nodes[0]

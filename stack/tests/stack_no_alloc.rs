@@ -5,10 +5,11 @@
 mod counting_alloc;
 mod support;
 
+use std::net::SocketAddrV4;
+
 use counting_alloc::{allocations, Counting};
 use seqs::storage::{PacketBuffer, PacketMeta};
 use seqs::time::{Duration, Instant};
-use seqs::Endpoint;
 use support::*;
 
 #[global_allocator]
@@ -49,7 +50,7 @@ fn udp_and_ping_steady_state_do_not_allocate() {
         payload[0] = i as u8;
         a.udp(ha)
             .unwrap()
-            .send_slice(&payload, Endpoint::new(ip(2), 2000))
+            .send_slice(&payload, SocketAddrV4::new(ip(2), 2000))
             .unwrap();
         a.icmp(ping)
             .unwrap()
@@ -100,7 +101,7 @@ fn fragmented_udp_and_ping_steady_state_do_not_allocate() {
         payload[3999] = i as u8;
         a.udp(ha)
             .unwrap()
-            .send_slice(&payload, Endpoint::new(ip(2), 2000))
+            .send_slice(&payload, SocketAddrV4::new(ip(2), 2000))
             .unwrap();
         a.icmp(ping)
             .unwrap()
@@ -139,7 +140,7 @@ fn tcp_bulk_steady_state_does_not_allocate() {
     b.tcp_listen(server, 80).unwrap();
     let client = a.add_tcp_socket(tcp_socket(32768, 32768)).unwrap();
     let mut now = Instant::from_secs(1);
-    a.tcp_connect(client, now, Endpoint::new(ip(2), 80))
+    a.tcp_connect(client, now, SocketAddrV4::new(ip(2), 80))
         .unwrap();
     let mut buf = [0u8; 1600];
     let chunk = [0x5au8; 8192];

@@ -3,11 +3,12 @@
 
 mod support;
 
+use std::net::SocketAddrV4;
+
 use seqs::socket::{Handle, Tcp};
 use seqs::stats::{Disposition, DropReason};
 use seqs::tcp::State;
 use seqs::time::{Duration, Instant};
-use seqs::Endpoint;
 use support::*;
 
 /// Moves `total` bytes from node 0 to node 1 over `link`, feeding and
@@ -23,7 +24,7 @@ fn bulk(link: &mut Link, total: usize) -> Vec<u8> {
         .unwrap();
     let now = link.now;
     link.nodes[0]
-        .tcp_connect(client, now, Endpoint::new(ip(2), 80))
+        .tcp_connect(client, now, SocketAddrV4::new(ip(2), 80))
         .unwrap();
     let data = pattern(7, 0, total);
     let (mut sent, mut got) = (0, Vec::new());
@@ -78,7 +79,7 @@ fn connect(link: &mut Link, node: usize, port: u16) -> Handle<Tcp> {
         .unwrap();
     let now = link.now;
     link.nodes[node]
-        .tcp_connect(h, now, Endpoint::new(ip(2), port))
+        .tcp_connect(h, now, SocketAddrV4::new(ip(2), port))
         .unwrap();
     h
 }
@@ -176,7 +177,7 @@ fn abort_after_a_zero_window_probe_still_resets_the_peer() {
         .unwrap();
     let now = link.now;
     link.nodes[0]
-        .tcp_connect(client, now, Endpoint::new(ip(2), 80))
+        .tcp_connect(client, now, SocketAddrV4::new(ip(2), 80))
         .unwrap();
     link.run_for(Duration::from_millis(100));
     // The client never reads: its window closes and the server probes it.

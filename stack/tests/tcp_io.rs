@@ -3,11 +3,12 @@
 
 mod support;
 
+use std::net::SocketAddrV4;
+
 use embedded_io::{Error as _, ErrorKind, Read, ReadReady, Write, WriteReady};
 use seqs::socket::{Handle, Tcp};
 use seqs::tcp::{IoError, State, TcpConnection};
 use seqs::time::Duration;
-use seqs::Endpoint;
 use support::*;
 
 /// A connected pair (client on node 0, server on node 1) with `size`-byte
@@ -23,7 +24,7 @@ fn connected(size: usize) -> (Link, Handle<Tcp>, Handle<Tcp>) {
         .unwrap();
     let now = link.now;
     link.nodes[0]
-        .tcp_connect(client, now, Endpoint::new(ip(2), 7))
+        .tcp_connect(client, now, SocketAddrV4::new(ip(2), 7))
         .unwrap();
     (link, client, server)
 }

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 
 use clap::Args;
 use seqs::wire::{EthernetAddress, Ipv4Cidr};
-use seqs::Endpoint;
 
 use crate::apps::{
     AppSpec, DhcpServerSpec, DnsLookupSpec, HttpClientSpec, HttpServerSpec, NtpQuerySpec, PingSpec,
@@ -153,7 +152,7 @@ impl AppArgs {
                 count: self.udp_count,
                 size: self.udp_size,
                 interval: stack_duration(self.udp_interval),
-                ..UdpClientSpec::new(Endpoint::from(*to))
+                ..UdpClientSpec::new(*to)
             })
         });
         let dhcp = self.dhcp_server.map(|(first, last)| {
@@ -172,7 +171,7 @@ impl AppArgs {
             .map(|&port| AppSpec::TcpSink(TcpSinkSpec { port }));
         let sources = self.tcp_send.iter().zip(0..).map(|(to, seed)| {
             AppSpec::TcpSource(TcpSourceSpec {
-                remote: Endpoint::from(*to),
+                remote: *to,
                 bytes: self.tcp_bytes,
                 seed,
             })
@@ -193,7 +192,7 @@ impl AppArgs {
             .map(|&port| AppSpec::HttpServer(HttpServerSpec { port }));
         let fetches = self.http_get.iter().map(|(to, path)| {
             AppSpec::HttpClient(HttpClientSpec {
-                remote: Endpoint::from(*to),
+                remote: *to,
                 host: String::new(),
                 path: path.clone(),
             })

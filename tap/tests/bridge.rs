@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use seqs::time::Duration as StackDuration;
 use seqs::wire::{EthernetAddress, Ipv4Cidr};
-use seqs::Endpoint;
 use seqs_tap::apps::{
     sha256_hex, AppSpec, DhcpServerSpec, HttpClientSpec, HttpServerSpec, Pattern, PingSpec, Report,
     TcpSinkSpec, TcpSourceSpec, UdpClientSpec, UdpEchoSpec, BODY_SEED,
@@ -96,7 +95,7 @@ fn udp_client_and_echo_server() {
         count: 20,
         size: 1000,
         interval: StackDuration::from_millis(2),
-        ..UdpClientSpec::new(Endpoint::new(ip(2), 7))
+        ..UdpClientSpec::new(SocketAddrV4::new(ip(2), 7))
     });
     let server = AppSpec::UdpEcho(UdpEchoSpec { port: 7 });
     let (client, server) = run_pair(config(1, vec![client]), config(2, vec![server]));
@@ -228,7 +227,7 @@ fn blocking_udp_socket_talks_through_a_running_bridge() {
 fn tcp_source_to_sink_delivers_every_byte_under_loss() {
     let total = 300_000;
     let source = AppSpec::TcpSource(TcpSourceSpec {
-        remote: Endpoint::new(ip(2), 5001),
+        remote: SocketAddrV4::new(ip(2), 5001),
         bytes: total,
         seed: 9,
     });
@@ -352,7 +351,7 @@ fn http_client_fetches_a_body_from_our_http_server() {
     let server = AppSpec::HttpServer(HttpServerSpec { port: 80 });
     let fetch = |path: &str| {
         AppSpec::HttpClient(HttpClientSpec {
-            remote: Endpoint::new(ip(2), 80),
+            remote: SocketAddrV4::new(ip(2), 80),
             host: "seqs.example.test".into(),
             path: path.into(),
         })

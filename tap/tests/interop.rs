@@ -20,7 +20,6 @@ use std::time::Duration;
 use netns::{describe, have_tools, tshark_check, Lab, LINUX, OURS};
 use seqs::stats::DropReason;
 use seqs::time::Duration as StackDuration;
-use seqs::Endpoint;
 use seqs_tap::apps::{AppSpec, PingSpec, Report, UdpClientSpec, UdpEchoSpec};
 use seqs_tap::{Capture, LossRate};
 
@@ -166,7 +165,7 @@ fn our_udp_client_gets_echoes_from_linux() {
             count: 10,
             size: 512,
             interval: StackDuration::from_millis(20),
-            ..UdpClientSpec::new(Endpoint::new(LINUX, LINUX_ECHO_PORT))
+            ..UdpClientSpec::new(SocketAddrV4::new(LINUX, LINUX_ECHO_PORT))
         }));
     });
     lab.wait_for_clients(SHORT);

@@ -9,12 +9,11 @@
 //! bytes), `connections`, `latency_min_us`/`latency_avg_us`/
 //! `latency_max_us` (request queued to response complete).
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, SocketAddrV4};
 
 use seqs::http::{Body, Chunk, ChunkedDecoder, HeadWriter, Header, Progress, ResponseParser};
 use seqs::socket::{Handle, Tcp};
 use seqs::tcp::{self, State};
-use seqs::Endpoint;
 
 use super::resolve::Resolve;
 use super::rtt::Rtts;
@@ -99,7 +98,7 @@ impl HttpGet {
     }
 
     fn connect(&mut self, cx: &mut AppCx<'_, '_>, server: Ipv4Addr) -> Result<(), String> {
-        let conn = Conn::connect(cx, Endpoint::new(server, self.config.port))?;
+        let conn = Conn::connect(cx, SocketAddrV4::new(server, self.config.port))?;
         self.connections += 1;
         self.exchange = Some(Exchange {
             conn,

@@ -7,9 +7,10 @@
 //! (digest of the payload), `retransmissions`, `fast_retransmits`,
 //! `timeouts` (RTO expiries).
 
+use std::net::SocketAddrV4;
+
 use rand::RngCore;
 use seqs::tcp::State;
-use seqs::Endpoint;
 
 use super::pattern::{Digest, Stream, HEADER_LEN};
 use super::resolve::Resolve;
@@ -58,7 +59,7 @@ impl TcpBulk {
             Ok(addr) => addr,
             Err(acted) => return acted,
         };
-        match Conn::connect(cx, Endpoint::new(addr, self.config.port)) {
+        match Conn::connect(cx, SocketAddrV4::new(addr, self.config.port)) {
             Ok(conn) => {
                 self.stream.seed = cx.stack.rng().next_u64();
                 self.conn = Some(conn);

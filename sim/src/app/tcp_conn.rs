@@ -6,7 +6,6 @@ use std::net::SocketAddrV4;
 
 use seqs::socket::{Handle, Tcp};
 use seqs::tcp::State;
-use seqs::Endpoint;
 
 use super::AppCx;
 use crate::host::tcp_socket;
@@ -21,7 +20,7 @@ pub(crate) struct Conn {
 
 impl Conn {
     /// Opens a connection to `to` on a new socket.
-    pub fn connect(cx: &mut AppCx<'_, '_>, to: Endpoint) -> Result<Conn, String> {
+    pub fn connect(cx: &mut AppCx<'_, '_>, to: SocketAddrV4) -> Result<Conn, String> {
         let h = cx
             .stack
             .add_tcp_socket(tcp_socket(cx.caps, *cx.tcp))

@@ -8,8 +8,9 @@
 //! queue was full), `received` (distinct intact echoes), `duplicates`,
 //! `bad_replies`, `rtt_min_us`/`rtt_avg_us`/`rtt_max_us`.
 
+use std::net::SocketAddrV4;
+
 use seqs::socket::{Handle, Udp};
-use seqs::Endpoint;
 
 use super::resolve::Resolve;
 use super::rtt::Rtts;
@@ -23,7 +24,7 @@ const MIN_LAST_WAIT: SimDuration = SimDuration::from_secs(1);
 pub(crate) struct UdpSend {
     config: UdpSendConfig,
     resolve: Resolve,
-    path: Option<(Endpoint, Handle<Udp>)>,
+    path: Option<(SocketAddrV4, Handle<Udp>)>,
     sent_at: Vec<SimTime>,
     echoed: Vec<bool>,
     next_send: SimTime,
@@ -56,7 +57,7 @@ impl UdpSend {
         };
         match self.socket(cx) {
             Some(h) => {
-                self.path = Some((Endpoint::new(addr, self.config.port), h));
+                self.path = Some((SocketAddrV4::new(addr, self.config.port), h));
                 self.next_send = cx.now;
             }
             None => result.fail("no socket for udp send"),
@@ -73,7 +74,7 @@ impl UdpSend {
         Some(h)
     }
 
-    fn send_due(&mut self, cx: &mut AppCx<'_, '_>, to: Endpoint, h: Handle<Udp>) -> bool {
+    fn send_due(&mut self, cx: &mut AppCx<'_, '_>, to: SocketAddrV4, h: Handle<Udp>) -> bool {
         let mut acted = false;
         while self.sent_at.len() < self.config.count as usize && cx.now >= self.next_send {
             let seq = self.sent_at.len() as u64;

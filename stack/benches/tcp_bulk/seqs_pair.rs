@@ -2,7 +2,7 @@
 //! `transmit` until it has nothing, `poll_at` for the next timer.
 
 use super::wire::{Micros, Pair, Pool, FRAME, MTU};
-use core::net::Ipv4Addr;
+use core::net::{Ipv4Addr, SocketAddrV4};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use seqs::iface::Capacities;
@@ -10,7 +10,7 @@ use seqs::socket::{Handle, Tcp};
 use seqs::storage::RingBuffer;
 use seqs::time::Instant;
 use seqs::wire::{EthernetAddress, Ipv4Cidr};
-use seqs::{Config, Endpoint, Stack, Storage};
+use seqs::{Config, Stack, Storage};
 
 const PORT: u16 = 5001;
 
@@ -55,7 +55,7 @@ impl Pair for Seqs {
         let (mut a, ha) = node(1, buffer);
         let (mut b, hb) = node(2, buffer);
         b.tcp_listen(hb, PORT).expect("listen");
-        a.tcp_connect(ha, Instant::ZERO, Endpoint::new(ip(2), PORT))
+        a.tcp_connect(ha, Instant::ZERO, SocketAddrV4::new(ip(2), PORT))
             .expect("connect");
         Seqs {
             nodes: [a, b],

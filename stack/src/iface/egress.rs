@@ -335,11 +335,11 @@ impl Interface<'_> {
                 let (meta, data) = socket.peek_tx()?;
                 let repr = wire::udp::Repr {
                     src_port: socket.local_port(),
-                    dst_port: meta.remote.port,
+                    dst_port: meta.remote.port(),
                 };
                 let d = Datagram {
                     src: self.source_addr(meta.local_addr),
-                    dst: meta.remote.addr,
+                    dst: *meta.remote.ip(),
                     protocol: ipv4::Protocol::Udp,
                     payload_len: wire::udp::HEADER_LEN + data.len(),
                     dont_frag: false,
@@ -376,7 +376,7 @@ impl Interface<'_> {
                 .udp()
                 .and_then(udp::Socket::peek_tx)
                 .is_some_and(|(meta, _)| {
-                    meta.link_dst.is_some() || self.can_send_to(meta.remote.addr)
+                    meta.link_dst.is_some() || self.can_send_to(*meta.remote.ip())
                 }),
         }
     }

@@ -1,6 +1,6 @@
 //! The receive path: every frame ends in exactly one [`Disposition`].
 
-use core::net::Ipv4Addr;
+use core::net::{Ipv4Addr, SocketAddrV4};
 
 use rand_core::RngCore;
 
@@ -216,7 +216,7 @@ impl Interface<'_> {
             return Dropped(DropReason::UdpNoSocket);
         };
         let meta = Meta {
-            remote: (d.header.src_addr, repr.src_port).into(),
+            remote: SocketAddrV4::new(d.header.src_addr, repr.src_port),
             local_addr: d.header.dst_addr,
             link_dst: None,
         };

@@ -30,7 +30,6 @@ use crate::time::Instant;
 use crate::udp;
 use crate::wire::dhcp::AddressList;
 use crate::wire::{self, EthernetAddress, Ipv4Cidr};
-use crate::Endpoint;
 use crate::{arp, dhcp, dns, icmp, ntp, tcp};
 
 pub use config::{Config, Ipv4Config};
@@ -496,7 +495,7 @@ impl<'a, R: RngCore> Stack<'a, R> {
         &mut self,
         handle: Handle<socket::Tcp>,
         now: Instant,
-        remote: Endpoint,
+        remote: SocketAddrV4,
     ) -> Result<u16, tcp::Error> {
         let local = self
             .ipv4_address()
@@ -507,7 +506,7 @@ impl<'a, R: RngCore> Stack<'a, R> {
             .map_err(|_| tcp::Error::Unaddressable)?;
         let isn = tcp::SeqNumber(self.rng.next_u32());
         let socket = self.sockets.tcp(handle).ok_or(tcp::Error::InvalidState)?;
-        socket.connect(now, SocketAddrV4::new(local, port), remote.into(), isn)?;
+        socket.connect(now, SocketAddrV4::new(local, port), remote, isn)?;
         Ok(port)
     }
 

@@ -1,13 +1,12 @@
-use core::net::Ipv4Addr;
+use core::net::{Ipv4Addr, SocketAddrV4};
 
-use crate::endpoint::Endpoint;
 use crate::storage::{Full, PacketBuffer};
 use crate::wire::EthernetAddress;
 
 /// Addressing of one datagram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Meta {
-    pub remote: Endpoint,
+    pub remote: SocketAddrV4,
     /// Received: the destination address (ours, or a broadcast). Sent: the
     /// source address to use; unspecified means the interface's address
     /// (DHCP sends from 0.0.0.0 before it has one).
@@ -19,7 +18,7 @@ pub struct Meta {
 
 impl Meta {
     /// Addressing of a datagram to `remote`, from the interface's address.
-    pub fn to(remote: Endpoint) -> Self {
+    pub fn to(remote: SocketAddrV4) -> Self {
         Meta {
             remote,
             ..Meta::default()
@@ -30,11 +29,16 @@ impl Meta {
 impl Default for Meta {
     fn default() -> Self {
         Meta {
-            remote: Endpoint::UNSPECIFIED,
+            remote: SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0),
             local_addr: Ipv4Addr::UNSPECIFIED,
             link_dst: None,
         }
     }
+}
+
+/// Both address and port are set: something can be sent to it.
+fn is_specified(to: SocketAddrV4) -> bool {
+    !to.ip().is_unspecified() && to.port() != 0
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,7 +135,7 @@ impl<'a> Socket<'a> {
     /// fill in place. A datagram over the interface MTU is sent in
     /// fragments; one that can never be sent (over [`Socket::MAX_PAYLOAD`]
     /// or the transmit buffer) is refused with [`SendError::TooLarge`].
-    pub fn send(&mut self, len: usize, to: Endpoint) -> Result<&mut [u8], SendError> {
+    pub fn send(&mut self, len: usize, to: SocketAddrV4) -> Result<&mut [u8], SendError> {
         self.send_from(len, to, Ipv4Addr::UNSPECIFIED)
     }
 
@@ -139,13 +143,13 @@ impl<'a> Socket<'a> {
     pub fn send_from(
         &mut self,
         len: usize,
-        to: Endpoint,
+        to: SocketAddrV4,
         from: Ipv4Addr,
     ) -> Result<&mut [u8], SendError> {
         if !self.is_bound() {
             return Err(SendError::Unbound);
         }
-        if !to.is_specified() {
+        if !is_specified(to) {
             return Err(SendError::Unaddressable);
         }
         if len > Self::MAX_PAYLOAD {
@@ -177,7 +181,7 @@ impl<'a> Socket<'a> {
         queued.map_err(SendError::from)
     }
 
-    pub fn send_slice(&mut self, data: &[u8], to: Endpoint) -> Result<(), SendError> {
+    pub fn send_slice(&mut self, data: &[u8], to: SocketAddrV4) -> Result<(), SendError> {
         self.send(data.len(), to)?.copy_from_slice(data);
         Ok(())
     }

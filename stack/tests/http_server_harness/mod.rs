@@ -4,6 +4,8 @@
 //! response splitter built on the crate's own parsers.
 #![allow(dead_code)]
 
+use std::net::SocketAddrV4;
+
 use seqs::http::server::{Config, Connection, ResponseWriter, Route, Server};
 use seqs::http::{
     Body, Chunk, ChunkedDecoder, Header, Progress, Request, ResponseParser, WriteError,
@@ -11,7 +13,6 @@ use seqs::http::{
 use seqs::socket::{Handle, Tcp};
 use seqs::tcp::State;
 use seqs::time::{Duration, Instant};
-use seqs::Endpoint;
 
 use crate::support::*;
 
@@ -234,7 +235,7 @@ impl Net {
         });
         let now = self.link.now;
         self.link.nodes[0]
-            .tcp_connect(h, now, Endpoint::new(ip(2), PORT))
+            .tcp_connect(h, now, SocketAddrV4::new(ip(2), PORT))
             .unwrap();
         h
     }

@@ -2,11 +2,12 @@
 //! body streamed through the client's buffer, counted and hashed so it can
 //! be compared with the server's file.
 
+use std::net::SocketAddrV4;
+
 use std::fmt;
 
 use seqs::http::client::{Client, Config, Event};
 use seqs::time::{Duration, Instant};
-use seqs::Endpoint;
 
 use super::bulk::StreamHash;
 use super::{Report, Service};
@@ -21,7 +22,7 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpClientSpec {
-    pub remote: Endpoint,
+    pub remote: SocketAddrV4,
     /// The Host field; the remote address when empty.
     pub host: String,
     pub path: String,

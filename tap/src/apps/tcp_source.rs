@@ -1,12 +1,13 @@
 //! TCP source: connects, sends a seeded pattern of a given length, closes,
 //! and reports the SHA-256 of what it sent for the receiver to compare.
 
+use std::net::SocketAddrV4;
+
 use std::fmt;
 
 use seqs::socket::{Handle, Tcp};
 use seqs::tcp::State;
 use seqs::time::Instant;
-use seqs::Endpoint;
 
 use super::bulk::{Pattern, StreamHash};
 use super::{AppError, Report, Service};
@@ -18,7 +19,7 @@ const CHUNK: usize = 16 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TcpSourceSpec {
-    pub remote: Endpoint,
+    pub remote: SocketAddrV4,
     pub bytes: u64,
     /// Seeds the pattern: the same seed sends the same bytes.
     pub seed: u64,
@@ -26,7 +27,7 @@ pub struct TcpSourceSpec {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TcpSourceReport {
-    pub remote: Endpoint,
+    pub remote: SocketAddrV4,
     /// Bytes asked for.
     pub bytes: u64,
     /// Bytes the peer acknowledged.

@@ -1,12 +1,13 @@
 //! UDP client: numbered datagrams to an echo server, each echo verified
 //! byte for byte and timed.
 
+use std::net::SocketAddrV4;
+
 use std::collections::BTreeSet;
 use std::fmt;
 
 use seqs::socket::{Handle, Udp};
 use seqs::time::{Duration, Instant};
-use seqs::Endpoint;
 
 use super::{millis, open_udp, AppError, Report, Service};
 use crate::{EventLog, TapStack};
@@ -16,7 +17,7 @@ const SEQ_LEN: usize = 4;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UdpClientSpec {
-    pub remote: Endpoint,
+    pub remote: SocketAddrV4,
     pub count: u32,
     /// Datagram payload bytes (at least the 4-byte sequence number).
     pub size: usize,
@@ -26,7 +27,7 @@ pub struct UdpClientSpec {
 }
 
 impl UdpClientSpec {
-    pub fn new(remote: Endpoint) -> Self {
+    pub fn new(remote: SocketAddrV4) -> Self {
         UdpClientSpec {
             remote,
             count: 5,
@@ -39,7 +40,7 @@ impl UdpClientSpec {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UdpClientReport {
-    pub remote: Endpoint,
+    pub remote: SocketAddrV4,
     /// Datagrams asked for.
     pub count: u32,
     pub sent: u32,

@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use seqs::socket::{Handle, Tcp};
 use seqs::tcp::{Error, State};
-use seqs::Endpoint;
 
 use super::{app_error, timed_out_would_block, Net};
 use crate::backlog::{add_tcp_socket, Backlog};
@@ -288,8 +287,7 @@ fn open_connection(
     remote: SocketAddrV4,
 ) -> io::Result<Handle<Tcp>> {
     let handle = add_tcp_socket(stack).map_err(app_error)?;
-    let to = Endpoint::from(remote);
-    match stack.tcp_connect(handle, now, to) {
+    match stack.tcp_connect(handle, now, remote) {
         Ok(_) => Ok(handle),
         Err(e) => {
             stack.remove_socket(handle);

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use seqs::socket::{Handle, Udp};
 use seqs::udp::SendError;
-use seqs::Endpoint;
 
 use super::{timed_out_would_block, Net};
 use crate::TapStack;
@@ -41,7 +40,6 @@ impl UdpSocket {
 
     /// Queues `buf` for `to`, waiting while the transmit queue is full.
     pub fn send_to(&self, buf: &[u8], to: SocketAddrV4) -> io::Result<usize> {
-        let to = Endpoint::from(to);
         self.net
             .shared
             .wait_for(self.write_timeout, |stack| {
@@ -68,8 +66,7 @@ impl UdpSocket {
                 };
                 let len = data.len().min(buf.len());
                 buf[..len].copy_from_slice(&data[..len]);
-                let from = SocketAddrV4::from(meta.remote);
-                Ok(Some((len, from)))
+                Ok(Some((len, meta.remote)))
             })
             .map_err(timed_out_would_block)
     }

@@ -2,9 +2,10 @@
 //! against `python3 -m http.server` (our client fetching a 10 MiB file),
 //! bodies verified by SHA-256 on both sides.
 
+use std::net::SocketAddrV4;
+
 use std::time::Duration;
 
-use seqs::Endpoint;
 use seqs_tap::apps::{
     sha256_hex, AppSpec, HttpClientSpec, HttpServerSpec, Pattern, Report, BODY_SEED,
 };
@@ -127,7 +128,7 @@ fn our_http_client_fetches_from_python_http_server() {
     lab.wait_tcp_listener(LINUX_HTTP_PORT);
     let fetch = |path: &str| {
         AppSpec::HttpClient(HttpClientSpec {
-            remote: Endpoint::new(LINUX, LINUX_HTTP_PORT),
+            remote: SocketAddrV4::new(LINUX, LINUX_HTTP_PORT),
             host: String::new(),
             path: path.into(),
         })

@@ -6,7 +6,6 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddrV4};
 use std::time::{Duration, Instant};
 
-use seqs::Endpoint;
 use seqs_tap::apps::{sha256_hex, AppSpec, Pattern, Report, TcpSinkSpec, TcpSourceSpec};
 use seqs_tap::LossRate;
 
@@ -109,7 +108,7 @@ fn bulk_us_to_linux(case: &str, loss: f64) {
     lab.start_bridge(|config| {
         with_loss(config, loss);
         config.apps.push(AppSpec::TcpSource(TcpSourceSpec {
-            remote: Endpoint::new(LINUX, LINUX_SINK_PORT),
+            remote: SocketAddrV4::new(LINUX, LINUX_SINK_PORT),
             bytes: BULK as u64,
             seed: 2,
         }));

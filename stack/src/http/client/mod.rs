@@ -27,13 +27,15 @@ mod reader;
 pub use error::Error;
 pub use outgoing::Outgoing;
 
+use core::net::SocketAddrV4;
+
 use reader::{Piece, Reader};
 
 use crate::http::{self, Body, Header, Limits, Progress, ResponseParser};
 use crate::socket::{Handle, Tcp};
 use crate::tcp::{self, State};
 use crate::time::{Duration, Instant};
-use crate::{Endpoint, Stack};
+use crate::Stack;
 use rand_core::RngCore;
 
 /// How long to wait before retrying a refused connect.
@@ -125,7 +127,7 @@ enum Step {
 #[derive(Debug)]
 pub struct Client<'a> {
     handle: Handle<Tcp>,
-    remote: Endpoint,
+    remote: SocketAddrV4,
     buf: &'a mut [u8],
     config: Config,
     phase: Phase,
@@ -140,7 +142,12 @@ pub struct Client<'a> {
 impl<'a> Client<'a> {
     /// A client using `handle` (a TCP socket added to the stack) to reach
     /// `remote`, with `buf` for requests and responses.
-    pub fn new(handle: Handle<Tcp>, remote: Endpoint, buf: &'a mut [u8], config: Config) -> Self {
+    pub fn new(
+        handle: Handle<Tcp>,
+        remote: SocketAddrV4,
+        buf: &'a mut [u8],
+        config: Config,
+    ) -> Self {
         Client {
             handle,
             remote,
