@@ -106,6 +106,9 @@ impl<R: RngCore> Stack<'_, R> {
     /// Lets protocol engines run their timers and queue messages, and
     /// applies the configuration changes they report.
     fn pump_services(&mut self, now: Instant) {
+        if !self.sockets.has_services() {
+            return;
+        }
         let Stack {
             iface,
             sockets,
