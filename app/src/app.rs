@@ -121,6 +121,15 @@ impl<'a, R: RngCore, L: Led + 'a> App<'a, R, L> {
         self.stack.transmit(now, buf)
     }
 
+    /// The link came back after an outage (a Wi-Fi rejoin): the network
+    /// may be another one, so the DHCP client re-verifies its lease
+    /// ([`seqs::dhcp::Client::link_up`]), keeping the address until a NAK
+    /// or silence says it is wrong. Its REQUEST goes out at the next
+    /// [`App::transmit`].
+    pub fn link_up(&mut self, now: Instant) {
+        self.services.link_up(&mut self.stack, now);
+    }
+
     /// The earliest instant the app must run again without a frame; `None`
     /// when only a frame can give it work.
     pub fn poll_at(&self) -> Option<Instant> {

@@ -96,6 +96,13 @@ impl<'a> Services<'a> {
         self.finish_lookup(stack, now);
     }
 
+    /// Has the DHCP client re-verify its lease after a link outage.
+    pub fn link_up<R: RngCore>(&self, stack: &mut Stack<'a, R>, now: Instant) {
+        if let Some(s) = stack.dhcp_client(self.dhcp) {
+            s.engine_mut().client_mut().link_up(now);
+        }
+    }
+
     /// When [`Services::poll`] has work of its own (the stack's sockets
     /// report their timers themselves).
     pub fn poll_at(&self) -> Option<Instant> {

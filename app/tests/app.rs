@@ -368,3 +368,64 @@ fn a_failed_lookup_is_shown_and_retried() {
 fn dns_queries(net: &Net) -> u64 {
     net.app.stack().counters().udp_out
 }
+
+/// The lease the status page shows.
+fn lease_of(net: &Net) -> seqs::dhcp::Lease {
+    net.app.status(net.now).lease.expect("a lease")
+}
+
+#[test]
+fn link_up_on_the_same_network_keeps_the_lease() {
+    let mut net = network(true, |_| {});
+    let before = lease_of(&net);
+    let relinked = net.now;
+    net.app.link_up(relinked);
+    assert!(
+        net.app.poll_at().is_some_and(|t| t <= relinked),
+        "the REQUEST is due at once"
+    );
+    net.run_for(Duration::from_millis(1));
+    let after = lease_of(&net);
+    assert_eq!(after.address, before.address);
+    assert_eq!(after.expires_at, relinked + Duration::from_secs(3600));
+    let status = net.app.status(net.now);
+    assert_eq!(status.dhcp, Some(dhcp::ClientState::Bound));
+    assert_eq!(status.ntp_server, Some(ip(1)));
+    assert_eq!(
+        status.lookup,
+        Lookup::Resolved(Ipv4Addr::new(192, 0, 2, 123)),
+        "nothing to redo"
+    );
+}
+
+#[test]
+fn link_up_on_another_network_takes_a_lease_there() {
+    let mut net = network(true, |_| {});
+    let router = Ipv4Addr::new(198, 51, 100, 1);
+    let mut other = peer(3);
+    let cidr = Ipv4Cidr::new(router, 24).unwrap();
+    other.set_ipv4_address(net.now, Some(cidr));
+    let pool = AddressRange::new(
+        Ipv4Addr::new(198, 51, 100, 100),
+        Ipv4Addr::new(198, 51, 100, 150),
+    );
+    let ranges: &'static [AddressRange] = Box::leak(Box::new([pool.unwrap()]));
+    let mut config = ServerConfig::new(cidr, ranges);
+    config.router = Some(router);
+    let server = dhcp::Server::new(config, vec![None::<LeaseEntry>; 8]).unwrap();
+    other.add_dhcp_server(server, udp_socket()).unwrap();
+    net.peers = vec![other];
+
+    net.app.link_up(net.now);
+    net.run_for(Duration::from_secs(1));
+    let status = net.app.status(net.now);
+    let address = status.address.expect("bound there").address();
+    assert_eq!(address.octets()[..3], [198, 51, 100]);
+    assert_eq!(status.gateway, Some(router));
+    assert_eq!(status.dhcp, Some(dhcp::ClientState::Bound));
+    assert_eq!(
+        status.lookup,
+        Lookup::Idle,
+        "the new lease names no DNS server"
+    );
+}

@@ -1,6 +1,7 @@
 //! The `seqs` application on the board: its storage as statics, the LED
-//! request path to the task that owns the Wi-Fi chip, and the frame
-//! contract the pump drives.
+//! request path to the task that owns the Wi-Fi chip, and the node the
+//! `seqs-embassy` runner drives (the application, with the echo service's
+//! async socket on the same stack).
 //!
 //! Everything here is board-independent (no RP2040 types), so the host
 //! tests build the application exactly as the firmware does.
@@ -14,17 +15,21 @@ use seqs::socket::Slot;
 use seqs::storage::{PacketBuffer, PacketMeta, RingBuffer};
 use seqs::time::Instant;
 use seqs::wire::EthernetAddress;
-use seqs::{dns, tcp, udp, Storage};
+use seqs::{dns, tcp, udp, Stack, Storage};
 use seqs_app::{
     App, HttpSlot, Led, Sockets, HTTP_CONNECTIONS, REQUEST_MAX, RESPONSE_MAX, SOCKET_SLOTS,
 };
 
-use crate::frame::FrameStack;
+use seqs_embassy::Node;
+
+use crate::echo;
 use crate::settings::Settings;
 
 /// ARP cache entries: the gateway, the DHCP/NTP/DNS servers and a few
 /// browsers on the LAN.
 const NEIGHBORS: usize = 8;
+/// Socket slots beside the application's: the echo service's.
+const EXTRA_SOCKETS: usize = 1;
 /// Datagrams per UDP queue: DHCP, NTP and DNS have one exchange at a time.
 const UDP_PACKETS: usize = 2;
 
@@ -91,7 +96,7 @@ impl HttpBuffers {
 /// the application exchanges (DHCP, NTP, DNS, small HTTP requests) is never
 /// fragmented on a LAN, and fragments are counted and dropped.
 pub struct Buffers {
-    slots: [Slot<'static>; SOCKET_SLOTS],
+    slots: [Slot<'static>; SOCKET_SLOTS + EXTRA_SOCKETS],
     neighbors: [Option<Neighbor>; NEIGHBORS],
     icmp_meta: [PacketMeta<IcmpOut>; 4],
     icmp: [u8; 1024],
@@ -101,6 +106,7 @@ pub struct Buffers {
     dns: UdpBuffers<1024, 512>,
     answers: [dns::Answer; 2],
     http: [HttpBuffers; HTTP_CONNECTIONS],
+    echo: echo::Buffers,
 }
 
 impl Buffers {
@@ -115,6 +121,7 @@ impl Buffers {
             dns: UdpBuffers::new(),
             answers: [dns::Answer::UNSPECIFIED; 2],
             http: core::array::from_fn(|_| HttpBuffers::new()),
+            echo: echo::Buffers::new(),
         }
     }
 }
@@ -125,7 +132,15 @@ impl Default for Buffers {
     }
 }
 
-/// The application on `buffers`, booted at `now`.
+/// What [`build`] makes of the buffers.
+#[derive(Debug)]
+pub struct Built<R, L: 'static> {
+    pub board: Board<'static, R, L>,
+    /// The echo service's socket, not yet in the stack.
+    pub echo: tcp::Socket<'static>,
+}
+
+/// The application on `buffers`, booted at `now`, and the echo socket.
 pub fn build<R: RngCore, L: Led + 'static>(
     buffers: &'static mut Buffers,
     settings: &Settings,
@@ -133,7 +148,7 @@ pub fn build<R: RngCore, L: Led + 'static>(
     rng: R,
     led: L,
     now: Instant,
-) -> Result<App<'static, R, L>, seqs_app::Error> {
+) -> Result<Built<R, L>, seqs_app::Error> {
     let Buffers {
         slots,
         neighbors,
@@ -144,6 +159,7 @@ pub fn build<R: RngCore, L: Led + 'static>(
         dns,
         answers,
         http,
+        echo,
     } = buffers;
     let storage = Storage {
         sockets: slots.into(),
@@ -162,7 +178,11 @@ pub fn build<R: RngCore, L: Led + 'static>(
     config.hostname = Some(settings.hostname);
     config.ntp_server = settings.ntp_server;
     config.lookup = settings.lookup;
-    App::new(config, storage, sockets, rng, led, now)
+    let app = App::new(config, storage, sockets, rng, led, now)?;
+    Ok(Built {
+        board: Board(app),
+        echo: echo.socket(),
+    })
 }
 
 /// The LED as the application sees it: each request replaces the previous
@@ -177,17 +197,29 @@ impl<M: RawMutex> Led for SignalLed<M> {
     }
 }
 
-impl<R: RngCore, L: Led> FrameStack for App<'_, R, L> {
+/// The application as the runner's node: its own frame contract (it
+/// answers HTTP and follows its services on every frame), and its stack,
+/// where the async sockets live beside the application's.
+#[derive(Debug)]
+pub struct Board<'a, R, L>(pub App<'a, R, L>);
+
+impl<'a, R: RngCore, L: Led + 'a> Node<'a> for Board<'a, R, L> {
+    type Rng = R;
+
+    fn stack(&mut self) -> &mut Stack<'a, R> {
+        self.0.stack_mut()
+    }
+
     fn receive(&mut self, now: Instant, frame: &[u8]) {
-        App::receive(self, now, frame);
+        self.0.receive(now, frame);
     }
 
     fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<usize> {
-        App::transmit(self, now, buf)
+        self.0.transmit(now, buf)
     }
 
-    fn poll_at(&self) -> Option<Instant> {
-        App::poll_at(self)
+    fn poll_at(&mut self) -> Option<Instant> {
+        self.0.poll_at()
     }
 }
 

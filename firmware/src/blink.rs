@@ -35,9 +35,6 @@ pub const NO_CREDENTIALS: Pattern = &[
 /// A join attempt failed: two slow flashes before the next attempt.
 pub const JOIN_FAILED: Pattern = &[lit(400), dark(300), lit(400), dark(300)];
 
-/// Joined: steadily lit.
-pub const JOINED: Pattern = &[lit(0)];
-
 /// Anything that can light the LED. The Pico W's LED hangs off the Wi-Fi
 /// chip (CYW43 GPIO 0), so switching it is an async bus transaction.
 #[allow(async_fn_in_trait)] // driven from one executor thread; no Send bound wanted

@@ -5,8 +5,10 @@
 //! network is joined, and belongs to the application from then on.
 //!
 //! Tasks: `radio` runs the CYW43 driver (bus, events, firmware), `frames`
-//! runs the [`Pump`] with the application, and `main` owns the chip's
-//! control channel (join, then the LED on the application's behalf).
+//! runs the `seqs-embassy` [`Runner`] with the application, `echo` serves
+//! TCP port 7 on an async socket, and `main` owns the chip's control
+//! channel: join, rejoin when the link drops (then have the application
+//! re-verify its DHCP lease), and the LED on the application's behalf.
 #![no_std]
 #![no_main]
 #![deny(unsafe_code)]
@@ -16,21 +18,22 @@ use core::panic::PanicInfo;
 use cyw43::{JoinOptions, PowerManagementMode};
 use cyw43_pio::{PioSpi, DEFAULT_CLOCK_DIVIDER};
 use embassy_executor::Spawner;
+use embassy_futures::select::{select, Either};
 use embassy_rp::clocks::RoscRng;
 use embassy_rp::gpio::{Level, Output};
 use embassy_rp::peripherals::{DMA_CH0, PIO0};
 use embassy_rp::{bind_interrupts, dma, pio};
-use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
+use embassy_sync::blocking_mutex::raw::{CriticalSectionRawMutex, NoopRawMutex};
 use embassy_sync::signal::Signal;
 use embassy_time::{Duration, Timer};
 use seqs::wire::EthernetAddress;
-use seqs_app::App;
-use seqs_firmware::app::{self, Buffers, SignalLed};
+use seqs_embassy::{Net, Runner, TcpSocket};
+use seqs_firmware::app::{self, Buffers, Built, SignalLed};
 use seqs_firmware::blink::{self, Led};
-use seqs_firmware::clock;
 use seqs_firmware::credentials::{Credentials, Security};
-use seqs_firmware::pump::Pump;
 use seqs_firmware::settings::Settings;
+use seqs_firmware::wifi::{self, Radio, JOIN_BACKOFF};
+use seqs_firmware::{clock, echo};
 use static_cell::StaticCell;
 
 bind_interrupts!(struct Irqs {
@@ -52,9 +55,6 @@ const SETTINGS: Settings =
         Err(message) => panic!("{}", message),
     };
 
-/// First and longest pause between failed join attempts.
-const JOIN_BACKOFF: (Duration, Duration) = (Duration::from_secs(1), Duration::from_secs(30));
-
 type Bus = cyw43::SpiBus<Output<'static>, PioSpi<'static, PIO0, 0>>;
 
 /// The LED state the application asks for, applied by `main` (the owner
@@ -66,7 +66,15 @@ static LED: Signal<CriticalSectionRawMutex, bool> = Signal::new();
 /// entropy embassy-rp offers on this chip. It seeds nothing: every draw (TCP
 /// initial sequence numbers, DHCP/DNS transaction ids, ephemeral ports)
 /// reads fresh bits.
-type Application = App<'static, RoscRng, SignalLed<CriticalSectionRawMutex>>;
+type Board = app::Board<'static, RoscRng, SignalLed<CriticalSectionRawMutex>>;
+
+/// Socket operations that can wait at once: the echo service's one, and
+/// one spare for a second async service.
+const WAITERS: usize = 2;
+
+/// The application and the async sockets on one stack. Every task runs on
+/// the one executor thread, so the lock is a no-op.
+type Network = Net<'static, NoopRawMutex, Board, WAITERS>;
 
 /// The CYW43 control channel; the LED hangs off the chip's GPIO 0.
 struct Chip(cyw43::Control<'static>);
@@ -83,8 +91,15 @@ async fn radio(runner: cyw43::Runner<'static, Bus>) -> ! {
 }
 
 #[embassy_executor::task]
-async fn frames(pump: Pump<cyw43::NetDriver<'static>, Application>) -> ! {
-    pump.run().await
+async fn frames(
+    runner: Runner<'static, 'static, cyw43::NetDriver<'static>, NoopRawMutex, Board, WAITERS>,
+) -> ! {
+    runner.run().await
+}
+
+#[embassy_executor::task]
+async fn echo_service(socket: TcpSocket<'static, 'static, NoopRawMutex, Board, WAITERS>) -> ! {
+    echo::serve(socket).await
 }
 
 #[embassy_executor::main]
@@ -110,7 +125,7 @@ async fn main(spawner: Spawner) {
 
     static STATE: StaticCell<cyw43::State> = StaticCell::new();
     let state = STATE.init(cyw43::State::new());
-    let (net, control, runner) =
+    let (driver, control, runner) =
         cyw43::new(state, power, spi, &cyw43_setup::FW, &cyw43_setup::NVRAM).await;
     spawner.spawn(radio(runner).expect("radio task spawned once"));
 
@@ -125,43 +140,71 @@ async fn main(spawner: Spawner) {
             blink::play(&mut chip, blink::NO_CREDENTIALS).await;
         }
     };
-    join(&mut chip, wifi).await;
-    blink::play(&mut chip, blink::JOINED).await;
 
     static BUFFERS: StaticCell<Buffers> = StaticCell::new();
     let mac = EthernetAddress(chip.0.address().await);
-    let led = SignalLed(&LED);
-    let application = app::build(
+    let Built { board, echo } = app::build(
         BUFFERS.init_with(Buffers::new),
         &SETTINGS,
         mac,
         RoscRng,
-        led,
+        SignalLed(&LED),
         clock::now(),
     )
     .expect("Buffers is sized for the application");
-    spawner.spawn(frames(Pump::new(net, application)).expect("frames task spawned once"));
-    loop {
-        let on = LED.wait().await;
-        chip.set(on).await;
-    }
+    static NET: StaticCell<Network> = StaticCell::new();
+    let net: &'static Network = NET.init(Net::new(board));
+
+    let mut station = Station { chip, wifi, net };
+    let mut backoff = JOIN_BACKOFF;
+    wifi::join(&mut station, &mut backoff).await;
+    spawner.spawn(frames(Runner::new(net, driver)).expect("frames task spawned once"));
+    let echo = TcpSocket::new(net, echo).expect("Buffers has a slot for the echo socket");
+    spawner.spawn(echo_service(echo).expect("echo task spawned once"));
+    wifi::stay_joined(&mut station, &mut backoff).await
 }
 
-/// Joins `wifi`, retrying with exponential back-off; the LED shows each
-/// failure.
-async fn join(chip: &mut Chip, wifi: Credentials) {
-    let (mut pause, longest) = JOIN_BACKOFF;
-    loop {
-        let options = match wifi.security() {
+/// The board's side of the Wi-Fi decisions: the chip's control channel for
+/// joins and the LED, the network for the link state.
+struct Station {
+    chip: Chip,
+    wifi: Credentials,
+    net: &'static Network,
+}
+
+impl Radio for Station {
+    async fn join(&mut self) -> bool {
+        let options = match self.wifi.security() {
             Security::Open => JoinOptions::new_open(),
             Security::Passphrase(passphrase) => JoinOptions::new(passphrase.as_bytes()),
         };
-        if chip.0.join(wifi.ssid(), options).await.is_ok() {
-            return;
-        }
-        blink::play(chip, blink::JOIN_FAILED).await;
+        self.chip.0.join(self.wifi.ssid(), options).await.is_ok()
+    }
+
+    async fn failed(&mut self, pause: Duration) {
+        blink::play(&mut self.chip, blink::JOIN_FAILED).await;
         Timer::after(pause).await;
-        pause = (pause * 2).min(longest);
+    }
+
+    /// The LED goes back to the application's state.
+    async fn joined(&mut self) {
+        let on = self.net.with_node(|board| board.0.led_on());
+        self.chip.set(on).await;
+    }
+
+    /// `with_node` pokes the runner, which sends the DHCP REQUEST.
+    fn relinked(&mut self) {
+        self.net.with_node(|board| board.0.link_up(clock::now()));
+    }
+
+    /// Serves the application's LED requests while it waits.
+    async fn link(&mut self, up: bool) {
+        loop {
+            match select(LED.wait(), self.net.wait_link(up)).await {
+                Either::First(on) => self.chip.set(on).await,
+                Either::Second(()) => return,
+            }
+        }
     }
 }
 

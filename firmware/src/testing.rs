@@ -1,50 +1,29 @@
-//! Host-test support: a one-future executor that counts wake-ups, and
-//! exclusive use of embassy's global mock clock.
+//! Host-test support: a one-future executor polled by hand, exclusive use
+//! of embassy's global mock clock, and a deterministic RNG.
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{Context, Poll, Wake, Waker};
+use std::sync::{Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
 
 use embassy_time::{Duration, MockDriver};
+use seqs::rand_core::RngCore;
 
-struct CountingWaker(AtomicUsize);
-
-impl Wake for CountingWaker {
-    fn wake(self: Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-/// Polls one future by hand, so a test sees exactly when it would sleep and
-/// what woke it.
+/// Polls one future by hand, so a test sees exactly when it would sleep.
 pub struct Poller<F: Future> {
     future: Pin<Box<F>>,
-    counter: Arc<CountingWaker>,
-    waker: Waker,
 }
 
 impl<F: Future> Poller<F> {
     pub fn new(future: F) -> Self {
-        let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
-        let waker = Waker::from(counter.clone());
         Poller {
             future: Box::pin(future),
-            counter,
-            waker,
         }
     }
 
     pub fn poll(&mut self) -> Poll<F::Output> {
-        self.counter.0.store(0, Ordering::SeqCst);
-        let mut cx = Context::from_waker(&self.waker);
+        let mut cx = Context::from_waker(Waker::noop());
         self.future.as_mut().poll(&mut cx)
-    }
-
-    /// Wake-ups since the last poll.
-    pub fn wakes(&self) -> usize {
-        self.counter.0.load(Ordering::SeqCst)
     }
 }
 
@@ -67,5 +46,24 @@ impl TimeGuard {
 
     pub fn advance_millis(&self, millis: u64) {
         MockDriver::get().advance(Duration::from_millis(millis));
+    }
+}
+
+/// A fixed-sequence generator: the tests need determinism, not entropy.
+pub struct Lcg(pub u64);
+
+impl RngCore for Lcg {
+    fn next_u32(&mut self) -> u32 {
+        self.next_u64() as u32
+    }
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 11
+    }
+    fn fill_bytes(&mut self, dst: &mut [u8]) {
+        dst.iter_mut().for_each(|b| *b = self.next_u32() as u8);
     }
 }

@@ -519,6 +519,179 @@ fn random_transaction_ids_differ_between_exchanges() {
     assert_ne!(first, second);
 }
 
+/// Bound at 0 (lease 1000 s), link back at `at`: the INIT-REBOOT REQUEST.
+fn relinked(h: &mut Harness, at: u64) -> Transmit<'static> {
+    let bound = h.bind(secs(0));
+    h.client.link_up(secs(at));
+    let request = h.expect(secs(at), MessageType::Request);
+    assert_eq!(h.client.state(), State::InitReboot);
+    assert_ne!(
+        request.repr.transaction_id, bound.repr.transaction_id,
+        "a new exchange"
+    );
+    request
+}
+
+#[test]
+fn link_up_asks_to_keep_the_lease_from_init_reboot() {
+    let mut h = Harness::new();
+    let request = relinked(&mut h, 100);
+    assert_eq!(
+        (request.src_addr, request.dst_addr),
+        (Ipv4Addr::UNSPECIFIED, Ipv4Addr::BROADCAST)
+    );
+    let r = request.repr;
+    assert_eq!(
+        (r.client_ip, r.requested_ip, r.server_identifier),
+        (Ipv4Addr::UNSPECIFIED, Some(ADDRESS), None),
+        "RFC 2131 table 5, INIT-REBOOT"
+    );
+    assert!(r.broadcast);
+    assert_eq!(r.parameter_request_list, Some(DEFAULT_PARAMETERS));
+    assert_eq!(h.client.lease().unwrap().address.address(), ADDRESS);
+    assert_eq!(h.client.take_event(), None, "still in use meanwhile");
+
+    h.deliver(secs(101), &reply(&request, MessageType::Ack, SERVER));
+    assert_eq!(h.client.state(), State::Bound);
+    assert_eq!(h.client.take_event(), None, "same configuration");
+    let lease = h.client.lease().unwrap();
+    assert_eq!(lease.expires_at, secs(1100), "counted from the REQUEST");
+    assert_eq!(h.client.poll_at(), Some(secs(600)));
+}
+
+#[test]
+fn link_up_ack_with_new_options_is_reported() {
+    let mut h = Harness::new();
+    let request = relinked(&mut h, 100);
+    let mut ack = reply(&request, MessageType::Ack, OTHER_SERVER);
+    ack.routers = AddressList::from_slice(&[OTHER_SERVER]);
+    h.deliver(secs(101), &ack);
+    let Some(Event::Configured(lease)) = h.client.take_event() else {
+        panic!("the new router is not reported");
+    };
+    assert_eq!(
+        (lease.router, lease.server),
+        (Some(OTHER_SERVER), OTHER_SERVER)
+    );
+}
+
+#[test]
+fn link_up_nak_drops_the_address_and_rediscovers() {
+    let mut h = Harness::new();
+    let request = relinked(&mut h, 100);
+    h.deliver(secs(101), &reply(&request, MessageType::Nak, OTHER_SERVER));
+    assert_eq!(h.client.take_event(), Some(Event::Deconfigured));
+    assert_eq!(h.client.lease(), None);
+    let discover = h.expect(secs(101), MessageType::Discover);
+    assert_eq!(
+        discover.repr.requested_ip, None,
+        "the old address was refused"
+    );
+}
+
+#[test]
+fn link_up_ignores_replies_to_other_exchanges() {
+    let mut h = Harness::new();
+    h.bind(secs(0));
+    let renew = h.expect(secs(500), MessageType::Request);
+    h.client.link_up(secs(510));
+    let request = h.expect(secs(510), MessageType::Request);
+    assert_eq!(
+        request.repr.client_ip,
+        Ipv4Addr::UNSPECIFIED,
+        "not a renewal"
+    );
+    h.deliver(secs(511), &reply(&renew, MessageType::Nak, SERVER));
+    let mut other_address = reply(&request, MessageType::Ack, SERVER);
+    other_address.your_ip = Ipv4Addr::new(192, 0, 2, 101);
+    h.deliver(secs(511), &other_address);
+    assert_eq!(h.client.state(), State::InitReboot);
+    assert_eq!(h.client.take_event(), None);
+    h.deliver(secs(512), &reply(&request, MessageType::Ack, SERVER));
+    assert_eq!(h.client.state(), State::Bound);
+}
+
+#[test]
+fn link_up_unanswered_keeps_the_address_then_rediscovers() {
+    let mut h = Harness::new();
+    relinked(&mut h, 100);
+    let mut at = 100;
+    for gap in [4, 8, 16, 32] {
+        at += gap;
+        h.expect(secs(at), MessageType::Request);
+        assert!(h.client.lease().is_some(), "in use while asking, at {at}");
+    }
+    assert_eq!(h.client.take_event(), None);
+    assert_eq!(h.client.poll_at(), Some(secs(at + 64)));
+    let discover = h.expect(secs(at + 64), MessageType::Discover);
+    assert_eq!(h.client.take_event(), Some(Event::Deconfigured));
+    assert_eq!(h.client.lease(), None);
+    assert_eq!(
+        discover.repr.requested_ip,
+        Some(ADDRESS),
+        "asks for it back"
+    );
+}
+
+#[test]
+fn link_up_near_expiry_gives_the_address_up_on_time() {
+    let mut h = Harness::new();
+    relinked(&mut h, 990);
+    assert_eq!(h.client.poll_at(), Some(secs(994)));
+    h.expect(secs(994), MessageType::Request);
+    assert_eq!(h.client.poll_at(), Some(secs(1000)), "expiry before 1002");
+    h.expect(secs(1000), MessageType::Discover);
+    assert_eq!(h.client.take_event(), Some(Event::Deconfigured));
+}
+
+#[test]
+fn link_up_without_a_lease_restarts_the_exchange_at_once() {
+    let mut h = Harness::new();
+    let discover = h.expect(secs(0), MessageType::Discover);
+    h.expect(secs(4), MessageType::Discover);
+    h.client.link_up(secs(5));
+    let again = h.expect(secs(5), MessageType::Discover);
+    assert_ne!(again.repr.transaction_id, discover.repr.transaction_id);
+    assert_eq!(h.client.poll_at(), Some(secs(9)), "backoff from the start");
+
+    h.deliver(secs(5), &reply(&again, MessageType::Offer, SERVER));
+    h.expect(secs(5), MessageType::Request);
+    h.client.link_up(secs(6));
+    let rediscover = h.expect(secs(6), MessageType::Discover);
+    assert_eq!(
+        rediscover.repr.requested_ip,
+        Some(ADDRESS),
+        "the offered one"
+    );
+
+    let mut rebooting = Client::with_previous_address(ClientConfig::new(MAC), ADDRESS);
+    let mut rng = NoJitter::default();
+    rebooting.poll(secs(0), &mut rng).unwrap();
+    rebooting.link_up(secs(2));
+    let request = rebooting.poll(secs(2), &mut rng).unwrap();
+    assert_eq!(rebooting.state(), State::InitReboot);
+    assert_eq!(request.repr.requested_ip, Some(ADDRESS));
+    assert_eq!(rebooting.take_event(), None, "never configured");
+}
+
+#[test]
+fn link_up_leaves_a_waiting_or_stopped_client_alone() {
+    let mut h = Harness::new();
+    h.bind(secs(0));
+    h.client.decline(secs(3));
+    h.client.link_up(secs(4));
+    h.expect(secs(4), MessageType::Decline);
+    assert_eq!(
+        h.client.poll_at(),
+        Some(secs(13)),
+        "still waits ten seconds"
+    );
+    h.client.release();
+    h.client.link_up(secs(20));
+    assert_eq!(h.client.state(), State::Stopped);
+    assert_eq!(h.poll(secs(20)), None);
+}
+
 mod arbitrary_peers {
     use super::*;
     use proptest::prelude::*;
@@ -568,6 +741,7 @@ mod arbitrary_peers {
                     1 => client.decline(now),
                     2 => client.release(),
                     3..=5 => client.restart(now),
+                    6..=8 => client.link_up(now),
                     _ => {}
                 }
                 let mut sent = 0;

@@ -4,6 +4,9 @@ mod support;
 
 use std::net::Ipv4Addr;
 
+use dhcproto::v4 as theirs;
+use dhcproto::{Decodable, Decoder};
+use seqs::dhcp::client::State;
 use seqs::dhcp::{self, AddressRange, ClientConfig, LeaseEntry, ServerConfig};
 use seqs::socket::{DhcpClient, DhcpServer, Handle};
 use seqs::time::{Duration, Instant};
@@ -183,5 +186,198 @@ fn address_conflict_makes_the_client_decline() {
             .client()
             .state(),
         dhcp::client::State::Bound
+    );
+}
+
+/// Another network: node 0 at 198.51.100.1 serves 198.51.100.100-150.
+const ELSEWHERE: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 1);
+
+fn elsewhere() -> TestStack {
+    let mut s = stack(2, false);
+    let cidr = Ipv4Cidr::new(ELSEWHERE, 24).unwrap();
+    s.set_ipv4_address(Instant::ZERO, Some(cidr));
+    let range = AddressRange::new(
+        Ipv4Addr::new(198, 51, 100, 100),
+        Ipv4Addr::new(198, 51, 100, 150),
+    );
+    let ranges: &'static [AddressRange] = Box::leak(Box::new([range.unwrap()]));
+    let mut config = ServerConfig::new(cidr, ranges);
+    config.router = Some(ELSEWHERE);
+    let server = dhcp::Server::new(config, vec![None::<LeaseEntry>; 8]).unwrap();
+    s.add_dhcp_server(server, udp_socket(8, 8192)).unwrap();
+    s
+}
+
+/// Takes the bound client (node 1) off `link` onto a new link with
+/// `others` (which it joins at the same time), and tells it the link is
+/// back up.
+fn move_client(mut link: Link, client: Handle<DhcpClient>, others: Vec<TestStack>) -> Link {
+    let node = link.nodes.swap_remove(1);
+    let mut moved = Link::new(others);
+    moved.now = link.now;
+    moved.push(node);
+    let (now, i) = (moved.now, moved.nodes.len() - 1);
+    relink(&mut moved.nodes[i], client, now);
+    moved
+}
+
+fn relink(node: &mut TestStack, client: Handle<DhcpClient>, now: Instant) {
+    node.dhcp_client(client)
+        .unwrap()
+        .engine_mut()
+        .client_mut()
+        .link_up(now);
+}
+
+fn client_state(node: &mut TestStack, client: Handle<DhcpClient>) -> State {
+    node.dhcp_client(client).unwrap().engine().client().state()
+}
+
+/// Runs `link` for `d` in small steps, recording node `i`'s address
+/// whenever it changes.
+fn addresses_over(link: &mut Link, i: usize, d: Duration) -> Vec<Option<Ipv4Addr>> {
+    let end = link.now + d;
+    let mut seen = vec![link.nodes[i].ipv4_address().map(|c| c.address())];
+    while link.now < end {
+        link.run_for(Duration::from_micros(50));
+        let now = link.nodes[i].ipv4_address().map(|c| c.address());
+        if seen.last() != Some(&now) {
+            seen.push(now);
+        }
+    }
+    seen
+}
+
+/// The UDP payload of a DHCP message sent by a client, and its IPv4
+/// source and destination.
+fn dhcp_payload(frame: &[u8]) -> Option<(Ipv4Addr, Ipv4Addr, Vec<u8>)> {
+    let p = etherparse::SlicedPacket::from_ethernet(frame).ok()?;
+    let (Some(etherparse::NetSlice::Ipv4(ip)), Some(etherparse::TransportSlice::Udp(udp))) =
+        (p.net, p.transport)
+    else {
+        return None;
+    };
+    (udp.destination_port() == dhcp::SERVER_PORT).then(|| {
+        let h = ip.header();
+        (
+            h.source_addr(),
+            h.destination_addr(),
+            udp.payload().to_vec(),
+        )
+    })
+}
+
+/// The options of a BOOTP message's bytes, walked by hand: (code, value).
+fn raw_options(message: &[u8]) -> Vec<(u8, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut rest = &message[240..];
+    while let [code, tail @ ..] = rest {
+        match code {
+            0 => rest = tail,
+            255 => break,
+            _ => {
+                let (&len, value) = tail.split_first().unwrap();
+                let (value, next) = value.split_at(usize::from(len));
+                out.push((*code, value.to_vec()));
+                rest = next;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn link_up_on_the_same_network_keeps_the_address() {
+    let (mut link, clients) = network(1, Duration::from_secs(3600), 0.0, 5);
+    link.run_until(Instant::from_secs(5));
+    let before = link.nodes[1].ipv4_address().unwrap();
+    let sent_before = link.log.len();
+    let now = link.now;
+    relink(&mut link.nodes[1], clients[0], now);
+    let seen = addresses_over(&mut link, 1, Duration::from_secs(2));
+    assert_eq!(seen, [Some(before.address())], "never dropped");
+    assert_eq!(link.nodes[1].ipv4_address(), Some(before));
+    let node = &mut link.nodes[1];
+    assert_eq!(client_state(node, clients[0]), State::Bound);
+    let lease = *node
+        .dhcp_client(clients[0])
+        .unwrap()
+        .engine()
+        .client()
+        .lease()
+        .unwrap();
+    assert_eq!(lease.expires_at, now + Duration::from_secs(3600), "renewed");
+
+    // The INIT-REBOOT REQUEST on the wire, read by hand and by dhcproto.
+    let requests: Vec<_> = link.log[sent_before..]
+        .iter()
+        .filter(|s| s.from == 1)
+        .filter_map(|s| dhcp_payload(&s.frame))
+        .collect();
+    assert_eq!(requests.len(), 1, "one REQUEST, answered");
+    let (src, dst, bytes) = &requests[0];
+    assert_eq!(
+        (*src, *dst),
+        (before.address(), Ipv4Addr::BROADCAST),
+        "sent from the address still in use"
+    );
+    assert_eq!(&bytes[12..16], [0; 4], "ciaddr");
+    let options = raw_options(bytes);
+    let codes: Vec<u8> = options.iter().map(|(c, _)| *c).collect();
+    assert!(options.contains(&(53, vec![3])), "DHCPREQUEST: {codes:?}");
+    assert!(
+        options.contains(&(50, before.address().octets().to_vec())),
+        "requested address: {codes:?}"
+    );
+    assert!(!codes.contains(&54), "no server identifier: {codes:?}");
+    let m = theirs::Message::decode(&mut Decoder::new(bytes)).unwrap();
+    assert_eq!(m.opts().msg_type(), Some(theirs::MessageType::Request));
+    assert_eq!(m.ciaddr(), Ipv4Addr::UNSPECIFIED);
+    assert_eq!(m.chaddr(), &mac(10).octets());
+    assert!(m.flags().broadcast());
+    assert_eq!(
+        m.opts().get(theirs::OptionCode::RequestedIpAddress),
+        Some(&theirs::DhcpOption::RequestedIpAddress(before.address()))
+    );
+    assert_eq!(m.opts().get(theirs::OptionCode::ServerIdentifier), None);
+}
+
+#[test]
+fn link_up_on_another_network_drops_the_address_on_nak_and_rediscovers() {
+    let (mut link, clients) = network(1, Duration::from_secs(3600), 0.0, 6);
+    link.run_until(Instant::from_secs(5));
+    let old = link.nodes[1].ipv4_address().unwrap().address();
+    let mut moved = move_client(link, clients[0], vec![elsewhere()]);
+    let seen = addresses_over(&mut moved, 1, Duration::from_secs(2));
+    let new = seen.last().copied().flatten().expect("bound again");
+    assert_eq!(seen, [Some(old), None, Some(new)], "NAK, then a new lease");
+    assert_eq!(new.octets()[..3], [198, 51, 100]);
+    assert_eq!(moved.nodes[1].ipv4_config().gateway, Some(ELSEWHERE));
+    assert_eq!(client_state(&mut moved.nodes[1], clients[0]), State::Bound);
+}
+
+#[test]
+fn link_up_without_an_answer_keeps_the_address_then_rediscovers() {
+    let (mut link, clients) = network(1, Duration::from_secs(3600), 0.0, 7);
+    link.run_until(Instant::from_secs(5));
+    let old = link.nodes[1].ipv4_address().unwrap();
+    let mut moved = move_client(link, clients[0], Vec::new());
+    let node = moved.nodes.len() - 1;
+    moved.run_for(Duration::from_secs(100));
+    assert_eq!(
+        moved.nodes[node].ipv4_address(),
+        Some(old),
+        "kept while asking"
+    );
+    assert_eq!(
+        client_state(&mut moved.nodes[node], clients[0]),
+        State::InitReboot
+    );
+    moved.run_for(Duration::from_secs(30));
+    assert_eq!(moved.nodes[node].ipv4_address(), None);
+    assert_eq!(moved.nodes[node].ipv4_config().gateway, None);
+    assert_eq!(
+        client_state(&mut moved.nodes[node], clients[0]),
+        State::Selecting
     );
 }

@@ -2,25 +2,7 @@ use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use seqs::wire::{ethernet, ipv4, udp as udp_wire, EthernetAddress};
 
 use super::*;
-
-/// A fixed-sequence generator: the tests need determinism, not entropy.
-struct Lcg(u64);
-
-impl RngCore for Lcg {
-    fn next_u32(&mut self) -> u32 {
-        self.next_u64() as u32
-    }
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 11
-    }
-    fn fill_bytes(&mut self, dst: &mut [u8]) {
-        dst.iter_mut().for_each(|b| *b = self.next_u32() as u8);
-    }
-}
+use crate::testing::Lcg;
 
 static LED: Signal<CriticalSectionRawMutex, bool> = Signal::new();
 
@@ -32,7 +14,7 @@ fn settings() -> Settings {
 fn the_board_storage_fits_the_application_which_asks_for_a_lease_at_once() {
     let buffers = Box::leak(Box::new(Buffers::new()));
     let mac = EthernetAddress([0x28, 0xcd, 0xc1, 0, 0, 1]);
-    let mut app = build(
+    let Built { mut board, echo } = build(
         buffers,
         &settings(),
         mac,
@@ -43,10 +25,9 @@ fn the_board_storage_fits_the_application_which_asks_for_a_lease_at_once() {
     .expect("the buffers are sized for the application");
     assert_eq!(LED.try_take(), Some(false), "the LED starts off");
 
-    let stack: &mut dyn FrameStack = &mut app;
-    assert_eq!(stack.poll_at(), Some(Instant::ZERO), "DHCP starts now");
+    assert_eq!(board.poll_at(), Some(Instant::ZERO), "DHCP starts now");
     let mut buf = [0u8; 1514];
-    let n = stack
+    let n = board
         .transmit(Instant::ZERO, &mut buf)
         .expect("a DHCPDISCOVER");
     let frame = ethernet::Frame::new_checked(&buf[..n]).unwrap();
@@ -55,6 +36,10 @@ fn the_board_storage_fits_the_application_which_asks_for_a_lease_at_once() {
     let packet = ipv4::Packet::new_checked(frame.payload()).unwrap();
     let datagram = udp_wire::Packet::new_checked(packet.payload()).unwrap();
     assert_eq!((datagram.src_port(), datagram.dst_port()), (68, 67));
+    assert!(
+        board.stack().add_tcp_socket(echo).is_some(),
+        "a slot is left for the echo service"
+    );
 }
 
 #[test]

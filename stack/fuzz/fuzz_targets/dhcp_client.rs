@@ -41,6 +41,7 @@ fuzz_target!(|data: &[u8]| {
             1 => client.decline(now),
             2 => client.release(),
             3 => client.restart(now),
+            4 => client.link_up(now),
             _ => {}
         }
         let mut sent = 0;

@@ -129,6 +129,22 @@ impl Assembler {
         (start < end).then_some((start, end))
     }
 
+    /// Bytes of `[start, end)` marked present.
+    pub fn covered(&self, start: usize, end: usize) -> usize {
+        self.ranges()
+            .iter()
+            .map(|&(s, e)| e.min(end).saturating_sub(s.max(start)))
+            .sum()
+    }
+
+    /// End of the range holding `offset`, if one does.
+    pub fn range_end_at(&self, offset: usize) -> Option<usize> {
+        self.ranges()
+            .iter()
+            .find(|&&(s, e)| s <= offset && offset < e)
+            .map(|&(_, e)| e)
+    }
+
     /// Whether `offset` is inside a range.
     pub fn contains(&self, offset: usize) -> bool {
         self.ranges()
@@ -198,6 +214,11 @@ mod tests {
         assert_eq!(a.total_len(), 10);
         assert_eq!(a.highest_end(), Some(20));
         assert!(a.contains(19) && !a.contains(20));
+        assert_eq!(a.covered(0, 100), 10);
+        assert_eq!(a.covered(7, 17), 5);
+        assert_eq!(a.covered(10, 15), 0);
+        assert_eq!(a.range_end_at(16), Some(20));
+        assert_eq!(a.range_end_at(12), None);
     }
 
     proptest! {

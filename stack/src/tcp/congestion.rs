@@ -31,6 +31,10 @@ pub struct NewReno {
     /// recovery may only start once the cumulative ACK passes it.
     recover: SeqNumber,
     in_recovery: bool,
+    /// RFC 6675 accounting (with SACK): the window is compared with the
+    /// pipe, which already leaves out what the peer SACKed, so it is not
+    /// inflated by duplicate ACKs nor deflated by partial ACKs.
+    pipe: bool,
     /// The window never grows past what could ever be in flight, so an
     /// application-limited sender does not build up a meaningless window.
     max_cwnd: usize,
@@ -55,8 +59,14 @@ impl NewReno {
             dup_acks: 0,
             recover: snd_una,
             in_recovery: false,
+            pipe: false,
             max_cwnd: MAX_CWND,
         }
+    }
+
+    /// Switches to RFC 6675 pipe accounting (the peer sends SACK blocks).
+    pub fn use_pipe(&mut self) {
+        self.pipe = true;
     }
 
     /// Bounds the window to `limit` bytes (at least the initial window).
@@ -84,12 +94,21 @@ impl NewReno {
         self.dup_acks = 0;
         if self.in_recovery {
             if ack < self.recover {
-                // Deflate by what was acked, re-inflate by one segment.
-                self.cwnd = self.cwnd.saturating_sub(acked) + self.mss.min(acked);
+                if !self.pipe {
+                    // Deflate by what was acked, re-inflate by one segment.
+                    self.cwnd = self.cwnd.saturating_sub(acked) + self.mss.min(acked);
+                }
                 return AckKind::Partial;
             }
             self.in_recovery = false;
-            self.cwnd = self.ssthresh.min(flight + self.mss);
+            // RFC 6582 section 3.2 step 3 option 1, at least two segments
+            // so the receiver's delayed ACK does not stall the restart;
+            // with pipe accounting nothing was inflated (RFC 6675).
+            self.cwnd = if self.pipe {
+                self.ssthresh
+            } else {
+                self.ssthresh.min(flight.max(self.mss) + self.mss)
+            };
             return AckKind::Normal;
         }
         // Keep `recover` just behind the ACK so the comparison above stays
@@ -115,16 +134,29 @@ impl NewReno {
     pub fn on_dup_ack(&mut self, snd_una: SeqNumber, snd_max: SeqNumber, flight: usize) -> bool {
         self.dup_acks = self.dup_acks.saturating_add(1);
         if self.in_recovery {
-            self.cwnd = (self.cwnd + self.mss).min(self.max_cwnd);
+            if !self.pipe {
+                self.cwnd = (self.cwnd + self.mss).min(self.max_cwnd);
+            }
             return false;
         }
-        // RFC 6582 section 3.2 step 1: no new recovery until the cumulative
-        // ACK has passed the previous recovery point.
-        if self.dup_acks != DUP_THRESH || snd_una <= self.recover {
+        self.dup_acks == DUP_THRESH && self.on_loss(snd_una, snd_max, flight)
+    }
+
+    /// A loss was detected (by duplicate ACKs or by RACK). Returns true when
+    /// it starts fast recovery; within a recovery, or before the cumulative
+    /// ACK passed the previous recovery point (RFC 6582 section 3.2 step 1,
+    /// e.g. after a timeout), the window was already reduced for this loss
+    /// episode and stays as it is.
+    pub fn on_loss(&mut self, snd_una: SeqNumber, snd_max: SeqNumber, flight: usize) -> bool {
+        if self.in_recovery || snd_una <= self.recover {
             return false;
         }
         self.halve(flight);
-        self.cwnd = self.ssthresh + 3 * self.mss;
+        self.cwnd = if self.pipe {
+            self.ssthresh
+        } else {
+            self.ssthresh + 3 * self.mss
+        };
         self.recover = snd_max;
         self.in_recovery = true;
         true
@@ -203,12 +235,30 @@ mod tests {
         assert_eq!(cc.cwnd(), 8 * MSS);
         assert_eq!(cc.on_ack(8 * MSS, max, 0), AckKind::Normal);
         assert!(!cc.in_recovery());
-        assert_eq!(cc.cwnd(), MSS, "min(ssthresh, flight + mss)");
+        assert_eq!(cc.cwnd(), 2 * MSS, "min(ssthresh, max(flight, mss) + mss)");
         for _ in 0..3 {
             assert!(
                 !cc.on_dup_ack(max, max + 5000u32, 5 * MSS),
                 "not past recover"
             );
         }
+    }
+
+    #[test]
+    fn pipe_accounting_neither_inflates_nor_deflates() {
+        let mut cc = NewReno::new(MSS, SeqNumber(0));
+        cc.use_pipe();
+        cc.on_ack(MSS, SeqNumber(1), 0);
+        let (una, max) = (SeqNumber(1), SeqNumber(10_001));
+        assert!(cc.on_loss(una, max, 10 * MSS), "RACK starts recovery");
+        assert_eq!((cc.cwnd(), cc.ssthresh()), (5 * MSS, 5 * MSS));
+        assert!(!cc.on_dup_ack(una, max, 10 * MSS));
+        assert!(!cc.on_loss(una, max, 10 * MSS), "one reduction per episode");
+        assert_eq!(cc.cwnd(), 5 * MSS);
+        cc.on_ack(2 * MSS, SeqNumber(2001), 8 * MSS);
+        assert_eq!(cc.cwnd(), 5 * MSS);
+        cc.on_timeout(8 * MSS, SeqNumber(20_001));
+        assert!(!cc.on_loss(SeqNumber(3001), SeqNumber(20_001), 8 * MSS));
+        assert_eq!(cc.cwnd(), MSS, "after a timeout, loss keeps slow start");
     }
 }

@@ -33,13 +33,17 @@
 //!   and out-of-range ACKs, rate-limited per second.
 //! - Retransmission: RFC 6298 RTO with Karn's rule and exponential backoff;
 //!   on a timeout the sender goes back to SND.UNA (SND.NXT rewinds, SND.MAX
-//!   remembers how far it got). RFC 5681 slow start and congestion
-//!   avoidance, RFC 6582 NewReno fast recovery.
+//!   remembers how far it got, SACKed data is skipped). RFC 5681 slow start
+//!   and congestion avoidance, RFC 6582 NewReno fast recovery.
 //! - Options: MSS (RFC 6691; payload shrinks by the options carried), window
 //!   scaling and timestamps with RTTM and PAWS (RFC 7323), SACK (RFC 2018):
 //!   blocks are sent for out-of-order data, most recent first, and received
 //!   blocks form a scoreboard that picks the holes to retransmit during
-//!   recovery, RFC 6675 style.
+//!   recovery, RFC 6675 style (the window is compared with the pipe).
+//! - With SACK, RACK-TLP (RFC 8985): send times of what is in flight, kept
+//!   in a fixed record, find lost segments and lost retransmissions from
+//!   SACKs and time, also after a timeout; a tail loss probe draws the ACK
+//!   that reveals a lost tail instead of waiting for the RTO.
 //! - Flow control: receiver and sender SWS avoidance, Nagle, delayed ACK
 //!   (every second full-sized segment at least), zero-window probes from a
 //!   persist timer, keepalive.
@@ -51,9 +55,12 @@ mod assembler;
 mod config;
 mod congestion;
 mod io;
+mod rack;
 mod rtt;
+mod scoreboard;
 mod socket;
 mod state;
+mod tlp;
 
 pub use crate::wire::tcp::SeqNumber;
 pub use assembler::{Assembler, TooManyHoles, MAX_RANGES};

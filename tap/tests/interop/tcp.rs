@@ -87,6 +87,14 @@ fn bulk_linux_to_us(case: &str, loss: f64) {
     );
 }
 
+/// At 5 % loss each way, SACK-reported holes the timer may still repair,
+/// and retransmission timeouts allowed in all (runs show 0-1 and 2-4;
+/// before RACK-TLP 35-47 and ~170).
+const MAX_HOLES_LEFT_TO_TIMER: usize = 3;
+const MAX_TIMEOUTS: u64 = 15;
+/// Resends tolerated on a lossless path (loss probes after a stall).
+const MAX_CLEAN_RESENDS: u64 = 8;
+
 /// Our TCP source sends 10 MiB to socat, which writes them to a file.
 fn bulk_us_to_linux(case: &str, loss: f64) {
     let Some(mut lab) = Lab::new(case, &["socat", "sha256sum"]) else {
@@ -130,11 +138,20 @@ fn bulk_us_to_linux(case: &str, loss: f64) {
             source.tcp.fast_retransmits > 0,
             "{case}: no fast retransmit: {source}"
         );
+    } else {
+        // A clean path needs no resends; a few are tolerated for a loss
+        // probe when the machine stalls the bridge. Loss detection that
+        // misfires (as merged send records once did) resends hundreds.
+        assert!(
+            source.tcp.retransmissions <= MAX_CLEAN_RESENDS,
+            "{case}: resends on a clean path: {source}"
+        );
     }
-    // Holes still recovered by the timer: after a timeout no new recovery
-    // starts until the old highest sequence is acknowledged (RFC 6582 3.2,
-    // RFC 6675 5.1), and lost retransmissions wait for the timer too. Linux
-    // detects those losses from SACK alone (RACK); we report how many.
+    // Holes left to the retransmission timer although SACK reported them:
+    // RACK (RFC 8985) finds losses after a timeout and lost retransmissions
+    // from SACK and time, and the tail loss probe draws the ACK that shows
+    // them when ACKs stop, so (nearly) none wait for the timer. Before
+    // RACK-TLP 35-47 per run did, and 10 MiB took ~41 s instead of ~2.5 s.
     let missed = missed_fast_retransmits(&capture);
     println!(
         "{case}: {} holes reported by 3+ SACK duplicates were resent on a timeout{}",
@@ -144,6 +161,16 @@ fn bulk_us_to_linux(case: &str, loss: f64) {
             .map(|m| format!(", e.g. {m}"))
             .unwrap_or_default()
     );
+    if loss > 0.0 {
+        assert!(
+            missed.len() <= MAX_HOLES_LEFT_TO_TIMER,
+            "{case}: {missed:#?}"
+        );
+        assert!(
+            source.tcp.timeouts <= MAX_TIMEOUTS,
+            "{case}: too many timeouts: {source}"
+        );
+    }
     println!(
         "{case}: {BULK} bytes in {:.2} s ({:.1} Mbit/s), {lost} frames lost by the bridge",
         elapsed.as_secs_f64(),

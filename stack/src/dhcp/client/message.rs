@@ -26,9 +26,9 @@ impl<'a> Client<'a> {
                 r.server_identifier = Some(server);
                 self.broadcast(r, Ipv4Addr::UNSPECIFIED)
             }
-            Phase::InitReboot { exchange, address } => {
+            Phase::InitReboot { exchange, reboot } => {
                 let mut r = self.asking(MessageType::Request, &exchange, now);
-                r.requested_ip = Some(address);
+                r.requested_ip = Some(reboot.address());
                 self.broadcast(r, Ipv4Addr::UNSPECIFIED)
             }
             Phase::Renewing { exchange, lease } => {

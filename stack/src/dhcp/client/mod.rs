@@ -6,7 +6,8 @@
 //! message arriving on port 68 to [`Client::handle`], and applies
 //! [`Client::take_event`]: [`Event::Configured`] sets address, gateway, DNS
 //! and NTP servers, [`Event::Deconfigured`] removes them. It should probe a
-//! new address with ARP and call [`Client::decline`] on a conflict.
+//! new address with ARP and call [`Client::decline`] on a conflict, and
+//! call [`Client::link_up`] when the link comes back after an outage.
 
 mod lease;
 mod message;
@@ -114,13 +115,34 @@ impl Exchange {
     }
 }
 
+/// What an INIT-REBOOT REQUEST asks to keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reboot {
+    /// An address from an earlier boot, not in use until ACKed.
+    Remembered(Ipv4Addr),
+    /// The lease in use when the link came back. It stays in use while the
+    /// REQUEST is retried (RFC 2131 3.2 lets a client use an unexpired
+    /// lease); a NAK, the last unanswered REQUEST or its expiry end it.
+    /// The stack sends the REQUEST from that address; `ciaddr` stays 0.
+    Held(Lease),
+}
+
+impl Reboot {
+    fn address(&self) -> Ipv4Addr {
+        match self {
+            Reboot::Remembered(address) => *address,
+            Reboot::Held(lease) => lease.address.address(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     /// Start an exchange at `at`: INIT-REBOOT when `reboot` is set, else
     /// SELECTING, asking for `hint` if any.
     Init {
         at: Instant,
-        reboot: Option<Ipv4Addr>,
+        reboot: Option<Reboot>,
         hint: Option<Ipv4Addr>,
     },
     Selecting {
@@ -134,7 +156,7 @@ enum Phase {
     },
     InitReboot {
         exchange: Exchange,
-        address: Ipv4Addr,
+        reboot: Reboot,
     },
     /// `xid` of the exchange that bound it, reused by DECLINE and RELEASE.
     Bound {
@@ -196,7 +218,7 @@ impl<'a> Client<'a> {
         let mut client = Client::new(config);
         client.phase = Phase::Init {
             at: Instant::ZERO,
-            reboot: Some(address),
+            reboot: Some(Reboot::Remembered(address)),
             hint: None,
         };
         client
@@ -220,7 +242,15 @@ impl<'a> Client<'a> {
         match &self.phase {
             Phase::Bound { lease, .. }
             | Phase::Renewing { lease, .. }
-            | Phase::Rebinding { lease, .. } => Some(lease),
+            | Phase::Rebinding { lease, .. }
+            | Phase::Init {
+                reboot: Some(Reboot::Held(lease)),
+                ..
+            }
+            | Phase::InitReboot {
+                reboot: Reboot::Held(lease),
+                ..
+            } => Some(lease),
             _ => None,
         }
     }
@@ -236,14 +266,16 @@ impl<'a> Client<'a> {
         }
         match &self.phase {
             Phase::Init { at, .. } => Some(*at),
+            Phase::Rebinding { exchange, lease }
+            | Phase::InitReboot {
+                exchange,
+                reboot: Reboot::Held(lease),
+            } => Some(exchange.backoff.next.min(lease.expires_at)),
             Phase::Selecting { exchange, .. }
             | Phase::Requesting { exchange, .. }
             | Phase::InitReboot { exchange, .. } => Some(exchange.backoff.next),
             Phase::Bound { lease, .. } => Some(lease.renew_at),
             Phase::Renewing { exchange, lease } => Some(exchange.backoff.next.min(lease.rebind_at)),
-            Phase::Rebinding { exchange, lease } => {
-                Some(exchange.backoff.next.min(lease.expires_at))
-            }
             Phase::Stopped => None,
         }
     }
@@ -264,18 +296,14 @@ impl<'a> Client<'a> {
             Phase::Init { at, reboot, hint } if now >= at => {
                 let exchange = Exchange::start(now, rng);
                 match reboot {
-                    Some(address) => Phase::InitReboot { exchange, address },
+                    Some(reboot) => Phase::InitReboot { exchange, reboot },
                     None => Phase::Selecting { exchange, hint },
                 }
             }
             Phase::Requesting { exchange, .. } | Phase::InitReboot { exchange, .. }
                 if exchange.backoff.is_due(now) && exchange.backoff.sent >= MAX_REQUESTS =>
             {
-                Phase::Init {
-                    at: now,
-                    reboot: None,
-                    hint: None,
-                }
+                self.start_over(now)
             }
             Phase::Bound { lease, .. } if now >= lease.renew_at => Phase::Renewing {
                 exchange: Exchange::start(now, rng),
@@ -285,14 +313,11 @@ impl<'a> Client<'a> {
                 exchange: Exchange::start(now, rng),
                 lease,
             },
-            Phase::Rebinding { lease, .. } if now >= lease.expires_at => {
-                self.event = Some(Event::Deconfigured);
-                Phase::Init {
-                    at: now,
-                    reboot: None,
-                    hint: Some(lease.address.address()),
-                }
-            }
+            Phase::Rebinding { lease, .. }
+            | Phase::InitReboot {
+                reboot: Reboot::Held(lease),
+                ..
+            } if now >= lease.expires_at => self.start_over(now),
             _ => return false,
         };
         true
@@ -349,8 +374,8 @@ impl<'a> Client<'a> {
             {
                 self.bind(exchange, repr, server)
             }
-            (Phase::InitReboot { exchange, address }, MessageType::Ack)
-                if repr.transaction_id == exchange.xid && repr.your_ip == address =>
+            (Phase::InitReboot { exchange, reboot }, MessageType::Ack)
+                if repr.transaction_id == exchange.xid && repr.your_ip == reboot.address() =>
             {
                 self.bind(exchange, repr, Ipv4Addr::UNSPECIFIED)
             }
@@ -426,6 +451,33 @@ impl<'a> Client<'a> {
         };
     }
 
+    /// The link went down and came back (Wi-Fi rejoined, cable plugged in):
+    /// the host may be on another network now (RFC 2131 3.2, RFC 4436). A
+    /// client holding a lease asks to keep it from INIT-REBOOT at `now`,
+    /// using it meanwhile: an ACK renews it, a NAK drops it and restarts
+    /// discovery, and so does silence after the REQUEST's retries, since a
+    /// server that does not know the client stays silent (RFC 2131 4.3.2)
+    /// and the network is then most likely another one. A client without
+    /// a lease starts its exchange over at once, as what it sent while the
+    /// link was down is lost. A client waiting to start or stopped is left
+    /// alone.
+    pub fn link_up(&mut self, now: Instant) {
+        let (reboot, hint) = match self.phase {
+            Phase::Bound { lease, .. }
+            | Phase::Renewing { lease, .. }
+            | Phase::Rebinding { lease, .. } => (Some(Reboot::Held(lease)), None),
+            Phase::InitReboot { reboot, .. } => (Some(reboot), None),
+            Phase::Selecting { hint, .. } => (None, hint),
+            Phase::Requesting { address, .. } => (None, Some(address)),
+            Phase::Init { .. } | Phase::Stopped => return,
+        };
+        self.phase = Phase::Init {
+            at: now,
+            reboot,
+            hint,
+        };
+    }
+
     /// The stack found the leased address in use (ARP): tell the server,
     /// drop it and start over after RFC 2131's 10 s pause. Ignored when the
     /// client holds no lease.
@@ -457,6 +509,18 @@ impl<'a> Client<'a> {
         }
         self.deconfigure();
         self.phase = Phase::Stopped;
+    }
+
+    /// Gives up the lease, if any, and starts over from INIT at `now`,
+    /// asking for the lost address back.
+    fn start_over(&mut self, now: Instant) -> Phase {
+        let hint = self.lease().map(|lease| lease.address.address());
+        self.deconfigure();
+        Phase::Init {
+            at: now,
+            reboot: None,
+            hint,
+        }
     }
 
     fn deconfigure(&mut self) {

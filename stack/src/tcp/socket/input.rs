@@ -136,6 +136,9 @@ impl Socket<'_> {
         self.snd_wl1 = seg.seq_number;
         self.snd_wl2 = seg.ack_number.unwrap_or(self.iss);
         self.cc = NewReno::new(self.data_mss(), self.iss);
+        if self.sack_ok {
+            self.cc.use_pipe();
+        }
         // Nothing beyond the send buffer (plus SYN and FIN) is ever in flight.
         self.cc.cap(self.tx.capacity() + 2 * self.data_mss());
         self.ack_now = true;
@@ -200,19 +203,27 @@ impl Socket<'_> {
             self.on_old_ack(seg, new_sack);
             false
         };
+        self.rack_on_ack(now, seg);
         self.update_window(seg, ack);
         self.update_ts_recent(seg);
         if fin_acked && self.on_fin_acked(now) {
             return None;
         }
-        if self.state.may_receive() && !seg.payload.is_empty() {
-            self.receive_data(now, seg);
-        }
+        // An ACK still owed when another segment needs one at once goes
+        // out now, so each out-of-order segment gets its own duplicate ACK
+        // even when the driver delivers several before dispatching.
+        let owed = self.ack_now;
+        let urgent =
+            self.state.may_receive() && !seg.payload.is_empty() && self.receive_data(now, seg);
         if seg.control == Control::Fin && self.state.may_receive() {
             self.remote_fin = Some(seg.seq_number + seg.payload.len());
         }
         self.consume_remote_fin(now);
-        None
+        (owed && urgent).then(|| {
+            let reply = self.ack_reply(now);
+            self.ack_now = true;
+            reply
+        })
     }
 
     /// RFC 7323 section 5.3: a segment whose TSval is older than TS.Recent
@@ -334,6 +345,8 @@ impl Socket<'_> {
             self.rexmit_nxt = self.snd_una;
         }
         self.rtx_at = (self.snd_una != self.snd_max).then(|| now + self.rtt.rto());
+        self.tlp.on_ack_advance();
+        self.arm_loss_probe(now);
         fin_acked
     }
 
@@ -431,8 +444,9 @@ impl Socket<'_> {
     }
 
     /// Writes payload into the receive ring at its offset from RCV.NXT and
-    /// makes whatever became contiguous readable.
-    fn receive_data(&mut self, now: Instant, seg: &Repr<'_>) {
+    /// makes whatever became contiguous readable. Returns true when the
+    /// segment must be acknowledged at once.
+    fn receive_data(&mut self, now: Instant, seg: &Repr<'_>) -> bool {
         let seq = seg.seq_number;
         let (offset, data) = if seq < self.rcv_nxt {
             let skip = self.rcv_nxt.distance_from(seq) as usize;
@@ -447,7 +461,7 @@ impl Socket<'_> {
                 self.counters.reassembly_overflow += 1;
             }
             self.ack_now = true;
-            return;
+            return true;
         }
         let ready = self.ooo.front_len();
         self.ooo.advance(ready);
@@ -460,8 +474,10 @@ impl Socket<'_> {
             // Out of order, filling a hole, or overrunning the buffer: the
             // sender needs to hear at once (RFC 5681 section 4.2).
             self.ack_now = true;
+            true
         } else {
             self.delay_ack(now, written);
+            false
         }
     }
 

@@ -2,10 +2,13 @@
 
 mod input;
 mod output;
+mod recovery;
 
 use super::assembler::Assembler;
 use super::congestion::NewReno;
+use super::rack::Rack;
 use super::rtt::RttEstimator;
+use super::tlp::LossProbe;
 use super::{Config, State};
 use crate::storage::RingBuffer;
 use crate::time::{Duration, Instant};
@@ -40,6 +43,8 @@ pub struct Counters {
     pub timeouts: u64,
     /// Fast retransmits that began a recovery.
     pub fast_retransmits: u64,
+    /// Tail loss probes sent (RFC 8985 section 7).
+    pub loss_probes: u64,
     /// Duplicate ACKs received.
     pub dup_acks: u64,
     /// RFC 5961 challenge ACKs sent, and those suppressed by the rate limit.
@@ -149,6 +154,9 @@ pub struct Socket<'a> {
     /// Retransmit the first hole now, outside the window check (on entering
     /// recovery and on partial ACKs).
     fast_rexmit_now: bool,
+    /// Send times of what is in flight, for RACK loss detection (SACK only).
+    rack: Rack,
+    tlp: LossProbe,
 
     challenge_window: Instant,
     challenge_count: u16,
@@ -212,6 +220,8 @@ impl<'a> Socket<'a> {
             cc: NewReno::new(DEFAULT_MSS, SeqNumber(0)),
             rexmit_nxt: SeqNumber(0),
             fast_rexmit_now: false,
+            rack: Rack::new(),
+            tlp: LossProbe::new(),
             challenge_window: Instant::ZERO,
             challenge_count: 0,
             counters: Counters::default(),

@@ -16,6 +16,8 @@ enum Kind {
     Recovery,
     /// A zero-window (or SWS override) probe, sent beyond the window.
     Probe,
+    /// A tail loss probe (RFC 8985 section 7.3).
+    LossProbe,
     /// A keepalive: one already-acknowledged sequence number, no data.
     Keepalive,
     /// A RST after `abort`.
@@ -95,6 +97,8 @@ impl Socket<'_> {
             self.persist_at,
             self.keepalive_at,
             self.close_at,
+            self.rack.timer(),
+            self.tlp.timer(),
         ]
         .into_iter()
         .flatten()
@@ -109,6 +113,12 @@ impl Socket<'_> {
         }
         if due(self.rtx_at) {
             self.on_retransmit_timeout(now);
+        }
+        if due(self.rack.timer()) {
+            self.rack_detect_loss(now);
+        }
+        if due(self.tlp.timer()) {
+            self.tlp.fire();
         }
         if due(self.persist_at) {
             self.persist_at = None;
@@ -141,9 +151,17 @@ impl Socket<'_> {
             self.cc.on_timeout(flight, self.snd_max);
             self.probe_now = self.snd_wnd == 0;
         }
-        // RFC 2018 section 8: SACK information may be reneged; start over.
-        self.sacked.clear();
+        // Resend from SND.UNA, skipping what the peer SACKed (RFC 6675
+        // section 5.1); RACK then repairs later losses without the timer.
+        // A second timeout in a row may mean the peer reneged on its SACKs
+        // (RFC 2018 section 8): forget them.
+        self.rack.clear();
+        self.tlp.reset();
+        if self.retries > 1 {
+            self.sacked.clear();
+        }
         self.snd_nxt = self.snd_una;
+        self.skip_sacked();
         self.rexmit_nxt = self.snd_una;
         self.fast_rexmit_now = false;
         self.keepalive_touch(now);
@@ -215,11 +233,11 @@ impl Socket<'_> {
         }
     }
 
-    /// Bytes sent past SND.UNA. Hole retransmissions are not added: a hole
-    /// is lost data that already left the network, so in RFC 6675 terms
-    /// the two cancel out, and NewReno's inflated window stays comparable.
+    /// Bytes sent past SND.UNA and still in the network (the RFC 6675
+    /// pipe; see `pipe`). Hole retransmissions are not added: a hole is
+    /// lost data that already left the network, so the two cancel out.
     fn flight(&self) -> usize {
-        self.snd_nxt.distance_from(self.snd_una) as usize
+        self.pipe()
     }
 
     /// Payload that fits in this segment beside its options.
@@ -247,6 +265,7 @@ impl Socket<'_> {
             self.recovery_segment(now)
                 .or_else(|| self.stream_segment(now))
                 .or_else(|| self.probe_segment(now))
+                .or_else(|| self.loss_probe_segment(now))
         } else {
             None
         };
@@ -256,14 +275,22 @@ impl Socket<'_> {
 
     /// During fast recovery: the next hole below the highest SACKed byte
     /// (or, without SACK, the first unacknowledged segment), RFC 6675 style.
+    /// Ranges RACK found lost come first, lowest first.
     fn recovery_segment(&self, now: Instant) -> Option<Segment> {
-        if !self.cc.in_recovery() && !self.fast_rexmit_now {
+        let recovering = self.cc.in_recovery() || self.fast_rexmit_now;
+        if !recovering && !self.rack.has_lost() {
             return None;
         }
         if !self.fast_rexmit_now && self.flight() >= self.cc.cwnd() {
             return None;
         }
         let mss = self.segment_mss(now);
+        if let Some((seq, len)) = self.rack_lost_range() {
+            return self.segment_from(seq, len.min(mss), Kind::Recovery);
+        }
+        if !recovering {
+            return None;
+        }
         let outstanding = self.snd_max.distance_from(self.snd_una) as usize;
         let limit = self.sacked.highest_end().unwrap_or(mss).min(outstanding);
         let from = self.rexmit_nxt.distance_from(self.snd_una) as usize;
@@ -310,7 +337,7 @@ impl Socket<'_> {
             return self.segment_from(self.snd_nxt, 0, Kind::Stream);
         }
         let mss = self.segment_mss(now);
-        let size = unsent.min(mss).min(room);
+        let size = unsent.min(mss).min(room).min(self.resend_limit());
         let seg = self
             .segment_from(self.snd_nxt, size, Kind::Stream)
             .filter(|seg| seg.len > 0)?;
@@ -333,6 +360,26 @@ impl Socket<'_> {
         let mut seg = self.segment_from(self.snd_nxt, size, Kind::Probe)?;
         seg.fin = false;
         (seg.len > 0).then_some(seg)
+    }
+
+    /// When the loss probe timer fired, whatever the congestion window: a
+    /// range RACK found lost, else one segment of new data if the peer's
+    /// window allows, else the last segment sent again (RFC 8985 7.3).
+    fn loss_probe_segment(&self, now: Instant) -> Option<Segment> {
+        if !self.tlp.is_due() {
+            return None;
+        }
+        let mss = self.segment_mss(now);
+        if let Some((seq, len)) = self.rack_lost_range() {
+            return self.segment_from(seq, len.min(mss), Kind::LossProbe);
+        }
+        let room = self.window_room().min(self.unsent());
+        if room > 0 {
+            return self.segment_from(self.snd_nxt, room.min(mss), Kind::LossProbe);
+        }
+        let outstanding = self.snd_max.distance_from(self.snd_una) as usize;
+        let last = self.snd_max - outstanding.min(mss) as u32;
+        self.segment_from(last, mss, Kind::LossProbe)
     }
 
     fn keepalive_segment(&self) -> Option<Segment> {
@@ -515,11 +562,22 @@ impl Socket<'_> {
             return;
         }
         let end = seg.seq + seg.seq_len();
+        let resent = seg.seq < self.snd_max || seg.kind == Kind::Recovery;
         match seg.kind {
             Kind::Recovery => {
-                self.rexmit_nxt = end;
+                // A lost retransmission (RACK) below the hole pointer
+                // leaves it where it is.
+                if seg.seq >= self.rexmit_nxt {
+                    self.rexmit_nxt = end;
+                }
                 self.fast_rexmit_now = false;
                 self.counters.retransmissions += 1;
+            }
+            Kind::LossProbe => {
+                self.tlp.sent();
+                self.counters.loss_probes += 1;
+                self.advance_stream(now, seg, end);
+                self.rtx_at = Some(now + self.rtt.rto());
             }
             Kind::Keepalive => {
                 self.keepalive_now = false;
@@ -534,8 +592,16 @@ impl Socket<'_> {
                 self.advance_stream(now, seg, end);
             }
         }
+        if seg.seq_len() > 0 && seg.kind != Kind::Keepalive {
+            self.rack_on_sent(now, seg.seq, end, resent);
+        }
         if seg.seq_len() > 0 && self.rtx_at.is_none() {
             self.rtx_at = Some(now + self.rtt.rto());
+        }
+        // New data pushes the probe back only when no ACK will (none armed).
+        let fresh = seg.kind == Kind::Stream && !resent && self.tlp.timer().is_none();
+        if (fresh || seg.kind == Kind::Recovery) && seg.seq_len() > 0 {
+            self.arm_loss_probe(now);
         }
         if has_ack {
             self.note_ack_sent(window);
@@ -558,5 +624,6 @@ impl Socket<'_> {
         if end > self.snd_nxt {
             self.snd_nxt = end;
         }
+        self.skip_sacked();
     }
 }
