@@ -165,7 +165,7 @@ impl<'a> Cache<'a> {
     /// The next address to send an ARP request for, if one is due. Entries
     /// that used up their requests become unreachable here.
     pub fn poll_request(&mut self, now: Instant) -> Option<Ipv4Addr> {
-        if self.request_due.is_none_or(|due| due > now) {
+        if !self.request_may_be_due(now) {
             return None;
         }
         let config = self.config;
@@ -202,6 +202,11 @@ impl<'a> Cache<'a> {
         }
         self.request_due = next_due;
         None
+    }
+
+    /// False when [`Cache::poll_request`] surely has nothing at `now`.
+    pub fn request_may_be_due(&self, now: Instant) -> bool {
+        self.request_due.is_some_and(|due| due <= now)
     }
 
     /// The earliest instant at which [`Cache::poll_request`] has work.

@@ -106,6 +106,9 @@ impl<R: RngCore> Stack<'_, R> {
     /// Lets protocol engines run their timers and queue messages, and
     /// applies the configuration changes they report.
     fn pump_services(&mut self, now: Instant) {
+        if !self.sockets.has_services() {
+            return;
+        }
         let Stack {
             iface,
             sockets,
@@ -127,6 +130,17 @@ impl<R: RngCore> Stack<'_, R> {
     }
 
     fn next_frame(&mut self, now: Instant, buf: &mut [u8]) -> Option<Sent> {
+        if self.iface.may_owe_frames(now) {
+            if let Some(sent) = self.owed_frame(now, buf) {
+                return Some(sent);
+            }
+        }
+        self.socket_frame(now, buf)
+    }
+
+    /// Frames owed before any socket's: ARP, the rest of a fragmented
+    /// datagram, TCP replies outside a connection, ICMP.
+    fn owed_frame(&mut self, now: Instant, buf: &mut [u8]) -> Option<Sent> {
         if let Some(sent) = self.iface.arp_frame(now, buf) {
             return Some(sent);
         }
@@ -136,10 +150,7 @@ impl<R: RngCore> Stack<'_, R> {
         if let Some(sent) = self.iface.tcp_reply_frame(now, buf) {
             return Some(sent);
         }
-        if let Some(sent) = self.iface.icmp_frame(now, buf) {
-            return Some(sent);
-        }
-        self.socket_frame(now, buf)
+        self.iface.icmp_frame(now, buf)
     }
 
     /// Offers each socket a turn, starting after the last one that sent.
@@ -168,6 +179,20 @@ impl<R: RngCore> Stack<'_, R> {
 }
 
 impl Interface<'_> {
+    /// False only when none of ARP, fragmentation, TCP replies or ICMP has
+    /// a frame due:
+    /// a few comparisons that spare every `transmit` the calls that would
+    /// each find nothing (the usual case).
+    #[inline]
+    fn may_owe_frames(&self, now: Instant) -> bool {
+        !self.arp_replies.is_empty()
+            || self.announcements_left > 0
+            || self.neighbors.request_may_be_due(now)
+            || self.fragmenting.is_some()
+            || !self.tcp_replies.is_empty()
+            || !self.icmp_out.is_empty()
+    }
+
     /// ARP replies owed, then announcements, then requests.
     fn arp_frame(&mut self, now: Instant, buf: &mut [u8]) -> Option<Sent> {
         let our_ip = self.ipv4.address.map(|c| c.address());

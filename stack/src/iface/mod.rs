@@ -14,6 +14,7 @@ mod config;
 mod egress;
 mod fragment;
 mod ingress;
+mod owed;
 mod storage;
 
 use core::net::{Ipv4Addr, SocketAddrV4};
@@ -31,6 +32,7 @@ use crate::udp;
 use crate::wire::dhcp::AddressList;
 use crate::wire::{self, EthernetAddress, Ipv4Cidr};
 use crate::{arp, dhcp, dns, icmp, ntp, tcp};
+use owed::Owed;
 
 pub use config::{Config, Ipv4Config};
 #[cfg(feature = "alloc")]
@@ -90,7 +92,7 @@ struct Interface<'a> {
     ipv4: Ipv4Config,
     neighbors: arp::Cache<'a>,
     icmp_out: PacketBuffer<'a, IcmpOut>,
-    arp_replies: ArpReplies,
+    arp_replies: Owed<(Ipv4Addr, EthernetAddress), 4>,
     /// Gratuitous ARP announcements still to send, and when.
     announcements_left: u8,
     next_announcement: Instant,
@@ -101,76 +103,18 @@ struct Interface<'a> {
     error_limit: TokenBucket,
     conflict: Option<AddressConflict>,
     /// Segments owed right away (RSTs, challenge ACKs), sent before data.
-    tcp_replies: TcpReplies,
+    tcp_replies: Owed<TcpReply, 4>,
     /// The latest instant the driver handed in: "now" for `poll_at`.
     now: Instant,
     counters: Counters,
 }
 
 /// A segment to send from `src` to `dst` outside any socket's flow.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct TcpReply {
     src: Ipv4Addr,
     dst: Ipv4Addr,
     repr: wire::tcp::Repr<'static>,
-}
-
-/// A small queue of [`TcpReply`]s; when full, new ones are dropped (the
-/// peer retransmits and will be answered then).
-#[derive(Debug, Clone, Copy, Default)]
-struct TcpReplies {
-    queue: [Option<TcpReply>; 4],
-}
-
-impl TcpReplies {
-    fn push(&mut self, reply: TcpReply) -> bool {
-        match self.queue.iter_mut().find(|s| s.is_none()) {
-            Some(slot) => {
-                *slot = Some(reply);
-                true
-            }
-            None => false,
-        }
-    }
-
-    fn pop(&mut self) -> Option<TcpReply> {
-        // `find` before `take`: taking from every empty slot would write
-        // each back, and this runs on every `transmit`.
-        self.queue.iter_mut().find(|s| s.is_some())?.take()
-    }
-
-    fn is_empty(&self) -> bool {
-        self.queue.iter().all(Option::is_none)
-    }
-}
-
-/// ARP replies owed to requesters, sent before anything else.
-#[derive(Debug, Clone, Copy, Default)]
-struct ArpReplies {
-    queue: [Option<(Ipv4Addr, EthernetAddress)>; 4],
-}
-
-impl ArpReplies {
-    fn push(&mut self, to: (Ipv4Addr, EthernetAddress)) -> bool {
-        if self.queue.contains(&Some(to)) {
-            return true;
-        }
-        match self.queue.iter_mut().find(|s| s.is_none()) {
-            Some(slot) => {
-                *slot = Some(to);
-                true
-            }
-            None => false,
-        }
-    }
-
-    fn pop(&mut self) -> Option<(Ipv4Addr, EthernetAddress)> {
-        self.queue.iter_mut().find(|s| s.is_some())?.take()
-    }
-
-    fn is_empty(&self) -> bool {
-        self.queue.iter().all(Option::is_none)
-    }
 }
 
 impl Interface<'_> {
@@ -217,7 +161,7 @@ impl<'a, R: RngCore> Stack<'a, R> {
             ipv4: Ipv4Config::default(),
             neighbors: arp::Cache::new(storage.neighbors, config.arp),
             icmp_out: storage.icmp_out,
-            arp_replies: ArpReplies::default(),
+            arp_replies: Owed::new(),
             announcements_left: 0,
             next_announcement: Instant::ZERO,
             next_ident: rng.next_u32() as u16,
@@ -225,7 +169,7 @@ impl<'a, R: RngCore> Stack<'a, R> {
             echo_limit: TokenBucket::new(config.echo_reply_burst, config.echo_reply_interval),
             error_limit: TokenBucket::new(config.icmp_error_burst, config.icmp_error_interval),
             conflict: None,
-            tcp_replies: TcpReplies::default(),
+            tcp_replies: Owed::new(),
             now: Instant::ZERO,
             counters: Counters::default(),
         };

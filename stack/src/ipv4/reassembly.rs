@@ -80,6 +80,10 @@ pub struct Fragment<'p> {
 pub struct Reassembler<'a> {
     slots: Managed<'a, Slot<'a>>,
     config: Config,
+    /// No datagram expires before this; `None` when none is in progress.
+    /// It may be early (a datagram completed since), never late, and spares
+    /// [`Reassembler::expire`] its walk on every transmit.
+    expiry_due: Option<Instant>,
 }
 
 impl<'a> Reassembler<'a> {
@@ -87,6 +91,7 @@ impl<'a> Reassembler<'a> {
         Reassembler {
             slots: slots.into(),
             config,
+            expiry_due: None,
         }
     }
 
@@ -99,7 +104,7 @@ impl<'a> Reassembler<'a> {
         fragment: Fragment<'_>,
     ) -> Result<Option<&[u8]>, DropReason> {
         let index = self.slot_for(now, fragment.key)?;
-        let timeout = self.config.timeout;
+        let expires_at = now + self.config.timeout;
         let slot = &mut self.slots[index];
         if slot
             .assembly
@@ -110,8 +115,9 @@ impl<'a> Reassembler<'a> {
                 ranges: [(0, 0); MAX_RANGES],
                 n_ranges: 0,
                 total_len: None,
-                expires_at: now + timeout,
+                expires_at,
             });
+            self.expiry_due = Some(self.expiry_due.map_or(expires_at, |t| t.min(expires_at)));
         }
         let Some(assembly) = slot.assembly.as_mut() else {
             return Err(DropReason::FragmentNoSlot);
@@ -133,6 +139,9 @@ impl<'a> Reassembler<'a> {
 
     /// Discards datagrams whose time is up; returns how many.
     pub fn expire(&mut self, now: Instant) -> usize {
+        if self.expiry_due.is_none_or(|due| due > now) {
+            return 0;
+        }
         let mut expired = 0;
         for slot in self.slots.iter_mut() {
             if slot.assembly.is_some_and(|a| a.expires_at <= now) {
@@ -140,6 +149,7 @@ impl<'a> Reassembler<'a> {
                 expired += 1;
             }
         }
+        self.expiry_due = self.poll_at();
         expired
     }
 

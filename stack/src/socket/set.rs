@@ -99,6 +99,10 @@ impl<'a> Socket<'a> {
         }
     }
 
+    fn is_service(&self) -> bool {
+        !matches!(self, Socket::Udp(_) | Socket::Icmp(_) | Socket::Tcp(_))
+    }
+
     pub(crate) fn service_poll_at(&self) -> Option<Instant> {
         match self {
             Socket::DhcpClient(s) => Service::poll_at(s.engine()),
@@ -151,18 +155,22 @@ pub struct Slot<'a> {
 #[derive(Debug)]
 pub struct Set<'a> {
     slots: Managed<'a, Slot<'a>>,
+    /// Sockets that carry a protocol engine: the stack skips pumping
+    /// engines on every transmit when there are none.
+    services: usize,
 }
 
 impl<'a> Set<'a> {
     pub fn new(slots: impl Into<Managed<'a, Slot<'a>>>) -> Self {
         let mut slots = slots.into();
         slots.iter_mut().for_each(|s| s.socket = None);
-        Set { slots }
+        Set { slots, services: 0 }
     }
 
     /// Adds a socket; `None` when every slot is taken.
     pub fn add<K>(&mut self, socket: Socket<'a>) -> Option<Handle<K>> {
         let index = self.slots.iter().position(|s| s.socket.is_none())?;
+        self.services += usize::from(socket.is_service());
         let slot = &mut self.slots[index];
         slot.generation = slot.generation.wrapping_add(1);
         slot.socket = Some(socket);
@@ -174,8 +182,14 @@ impl<'a> Set<'a> {
     }
 
     pub fn remove<K>(&mut self, handle: Handle<K>) -> Option<Socket<'a>> {
-        let slot = self.slot_mut(handle)?;
-        slot.socket.take()
+        let socket = self.slot_mut(handle)?.socket.take()?;
+        self.services -= usize::from(socket.is_service());
+        Some(socket)
+    }
+
+    /// Whether any socket carries a protocol engine.
+    pub(crate) fn has_services(&self) -> bool {
+        self.services > 0
     }
 
     pub fn get<K>(&self, handle: Handle<K>) -> Option<&Socket<'a>> {

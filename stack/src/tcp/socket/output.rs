@@ -194,7 +194,7 @@ impl Socket<'_> {
             && self.sends_data()
             && self.rtx_at.is_none()
             && self.unsent() > 0
-            && self.stream_segment(now).is_none();
+            && self.stream_segment().is_none();
         if !stalled {
             self.persist_at = None;
         } else if self.persist_at.is_none() && !self.probe_now {
@@ -240,9 +240,15 @@ impl Socket<'_> {
         self.pipe()
     }
 
-    /// Payload that fits in this segment beside its options.
-    fn segment_mss(&self, now: Instant) -> usize {
-        let options = self.base_repr(now).header_len() - HEADER_LEN;
+    /// Payload that fits in a data segment beside its options (timestamps
+    /// and SACK blocks; the values do not change the length).
+    fn segment_mss(&self) -> usize {
+        let options = Repr {
+            timestamp: self.ts_recent.map(|_| Timestamp::default()),
+            sack_ranges: self.sack_blocks(),
+            ..Repr::default()
+        };
+        let options = options.header_len() - HEADER_LEN;
         self.snd_mss.saturating_sub(options).max(1)
     }
 
@@ -262,10 +268,10 @@ impl Socket<'_> {
             return self.next_ack(now);
         }
         let data = if self.sends_data() {
-            self.recovery_segment(now)
-                .or_else(|| self.stream_segment(now))
-                .or_else(|| self.probe_segment(now))
-                .or_else(|| self.loss_probe_segment(now))
+            self.recovery_segment()
+                .or_else(|| self.stream_segment())
+                .or_else(|| self.probe_segment())
+                .or_else(|| self.loss_probe_segment())
         } else {
             None
         };
@@ -276,7 +282,7 @@ impl Socket<'_> {
     /// During fast recovery: the next hole below the highest SACKed byte
     /// (or, without SACK, the first unacknowledged segment), RFC 6675 style.
     /// Ranges RACK found lost come first, lowest first.
-    fn recovery_segment(&self, now: Instant) -> Option<Segment> {
+    fn recovery_segment(&self) -> Option<Segment> {
         let recovering = self.cc.in_recovery() || self.fast_rexmit_now;
         if !recovering && !self.rack.has_lost() {
             return None;
@@ -284,7 +290,7 @@ impl Socket<'_> {
         if !self.fast_rexmit_now && self.flight() >= self.cc.cwnd() {
             return None;
         }
-        let mss = self.segment_mss(now);
+        let mss = self.segment_mss();
         if let Some((seq, len)) = self.rack_lost_range() {
             return self.segment_from(seq, len.min(mss), Kind::Recovery);
         }
@@ -322,7 +328,7 @@ impl Socket<'_> {
 
     /// New data from SND.NXT within the send and congestion windows, held
     /// back by Nagle and sender-side SWS avoidance (RFC 9293 3.8.6.2.1).
-    fn stream_segment(&self, now: Instant) -> Option<Segment> {
+    fn stream_segment(&self) -> Option<Segment> {
         let unsent = self.unsent();
         let room = self
             .window_room()
@@ -336,7 +342,7 @@ impl Socket<'_> {
             }
             return self.segment_from(self.snd_nxt, 0, Kind::Stream);
         }
-        let mss = self.segment_mss(now);
+        let mss = self.segment_mss();
         let size = unsent.min(mss).min(room).min(self.resend_limit());
         let seg = self
             .segment_from(self.snd_nxt, size, Kind::Stream)
@@ -352,11 +358,11 @@ impl Socket<'_> {
 
     /// A probe when the persist timer fired: one byte into a zero window, or
     /// what little room a small window has.
-    fn probe_segment(&self, now: Instant) -> Option<Segment> {
+    fn probe_segment(&self) -> Option<Segment> {
         if !self.probe_now {
             return None;
         }
-        let size = self.window_room().min(self.segment_mss(now)).max(1);
+        let size = self.window_room().min(self.segment_mss()).max(1);
         let mut seg = self.segment_from(self.snd_nxt, size, Kind::Probe)?;
         seg.fin = false;
         (seg.len > 0).then_some(seg)
@@ -365,11 +371,11 @@ impl Socket<'_> {
     /// When the loss probe timer fired, whatever the congestion window: a
     /// range RACK found lost, else one segment of new data if the peer's
     /// window allows, else the last segment sent again (RFC 8985 7.3).
-    fn loss_probe_segment(&self, now: Instant) -> Option<Segment> {
+    fn loss_probe_segment(&self) -> Option<Segment> {
         if !self.tlp.is_due() {
             return None;
         }
-        let mss = self.segment_mss(now);
+        let mss = self.segment_mss();
         if let Some((seq, len)) = self.rack_lost_range() {
             return self.segment_from(seq, len.min(mss), Kind::LossProbe);
         }

@@ -269,7 +269,7 @@ impl Control {
 }
 
 /// The meaning of a TCP segment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Repr<'a> {
     pub src_port: u16,
     pub dst_port: u16,
