@@ -48,23 +48,18 @@ fn four_in_flight() -> (Socket<'static>, Socket<'static>) {
     (a, b)
 }
 
+/// 101 is lost: SACKs for the rest let two new segments out, and the third
+/// duplicate starts recovery with 101 resent at 120 ms.
+fn fast_retransmit_101(a: &mut Socket<'static>) {
+    assert_eq!(ack_and_drain(a, ms(120), &b_ack(101, &[(201, 301)])), [501]);
+    assert_eq!(ack_and_drain(a, ms(120), &b_ack(101, &[(201, 401)])), [601]);
+    assert_eq!(ack_and_drain(a, ms(120), &b_ack(101, &[(201, 501)])), [101]);
+}
+
 #[test]
 fn lost_retransmission_is_resent_before_the_timer() {
     let (mut a, _) = four_in_flight();
-    // 101 is lost; SACKs for the rest let two new segments out, the third
-    // duplicate starts recovery with 101 resent at 120 ms.
-    assert_eq!(
-        ack_and_drain(&mut a, ms(120), &b_ack(101, &[(201, 301)])),
-        [501]
-    );
-    assert_eq!(
-        ack_and_drain(&mut a, ms(120), &b_ack(101, &[(201, 401)])),
-        [601]
-    );
-    assert_eq!(
-        ack_and_drain(&mut a, ms(120), &b_ack(101, &[(201, 501)])),
-        [101]
-    );
+    fast_retransmit_101(&mut a);
     assert_eq!(a.counters().fast_retransmits, 1);
     // The retransmission is lost too; 501 and 601, sent with it, arrive.
     // Each SACK frees room in the pipe for new data (RFC 6675 NextSeg).
@@ -205,18 +200,7 @@ fn tail_loss_probe_resends_the_last_segment_instead_of_waiting_for_the_rto() {
 #[test]
 fn loss_probe_during_recovery_reveals_a_lost_retransmission() {
     let (mut a, _) = four_in_flight();
-    assert_eq!(
-        ack_and_drain(&mut a, ms(120), &b_ack(101, &[(201, 301)])),
-        [501]
-    );
-    assert_eq!(
-        ack_and_drain(&mut a, ms(120), &b_ack(101, &[(201, 401)])),
-        [601]
-    );
-    assert_eq!(
-        ack_and_drain(&mut a, ms(120), &b_ack(101, &[(201, 501)])),
-        [101]
-    );
+    fast_retransmit_101(&mut a);
     // The retransmission is lost and so are the ACKs for 501 and 601:
     // nothing arrives. Two RTTs after the retransmission a probe (new data,
     // beyond the congestion window) goes out.

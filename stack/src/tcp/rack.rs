@@ -267,51 +267,50 @@ impl Rack {
         if sack.is_none() && board.nothing_sacked() {
             return self.on_cumulative_ack(now, una);
         }
-        let (mut kept, mut lost) = (0, 0);
         // Entries are in send order, so the last one delivered is the
         // newest, and (if not a retransmission) gives the shortest RTT.
-        let mut newest = None;
-        for i in 0..self.count {
-            let e = self.sent[i];
-            if let Some(end) = e.delivered_end(una, sack) {
-                if !self.ambiguous(&e, now) {
-                    newest = Some((e, end));
-                }
-            }
+        self.settle(now, |e| {
             let start = e.start.max(una);
-            if start < e.end && !board.holds(start, e.end) {
-                let e = Sent { start, ..e };
-                lost += usize::from(e.is_lost());
-                self.sent[kept] = e;
-                kept += 1;
-            }
-        }
-        self.count = kept;
-        self.lost = lost;
-        if let Some((e, end)) = newest {
-            self.delivered(now, &e, end);
-        }
+            let left =
+                (start < e.end && !board.holds(start, e.end)).then_some(Sent { start, ..*e });
+            (e.delivered_end(una, sack), left)
+        });
     }
 
     /// `on_ack` for the common case, an ACK without SACK information: the
     /// entries reaching below `una` were delivered; the rest stay.
     fn on_cumulative_ack(&mut self, now: Instant, una: SeqNumber) {
+        self.settle(now, |e| {
+            if e.start >= una {
+                return (None, Some(*e));
+            }
+            let left = (e.end > una).then_some(Sent { start: una, ..*e });
+            (Some(una.min(e.end)), left)
+        });
+    }
+
+    /// Walks the entries in send order; `step` says how far each was
+    /// delivered and what of it is still outstanding. Keeps the latter,
+    /// recounts the lost ones and learns from the newest delivery that is
+    /// not ambiguous.
+    fn settle(
+        &mut self,
+        now: Instant,
+        mut step: impl FnMut(&Sent) -> (Option<SeqNumber>, Option<Sent>),
+    ) {
         let (mut kept, mut lost) = (0, 0);
         let mut newest = None;
         for i in 0..self.count {
-            let mut e = self.sent[i];
-            if e.start < una {
-                if !self.ambiguous(&e, now) {
-                    newest = Some((e, una.min(e.end)));
-                }
-                if e.end <= una {
-                    continue;
-                }
-                e.start = una;
+            let e = self.sent[i];
+            let (delivered, left) = step(&e);
+            if let Some(end) = delivered.filter(|_| !self.ambiguous(&e, now)) {
+                newest = Some((e, end));
             }
-            lost += usize::from(e.is_lost());
-            self.sent[kept] = e;
-            kept += 1;
+            if let Some(left) = left {
+                lost += usize::from(left.is_lost());
+                self.sent[kept] = left;
+                kept += 1;
+            }
         }
         self.count = kept;
         self.lost = lost;
