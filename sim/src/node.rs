@@ -54,7 +54,8 @@ pub trait Node {
 
     /// The link the NIC is attached to went down (`up == false`) or came
     /// back up. Frames sent while it is down are lost on the link, as on a
-    /// real NIC without carrier. The default ignores it.
+    /// real NIC without carrier. The default ignores it, so a node that
+    /// wraps another must forward it.
     fn link_changed(&mut self, _cx: &mut NodeCtx<'_>, _up: bool) {}
 
     /// The node's own results and counters for the run summary.
