@@ -8,6 +8,7 @@
 //! while let Some(n) = node.transmit(cx, &mut buf) // drained after every
 //!     { send(&buf[..n]) }                         // boot, receive and wake-up
 //! node.poll_at()                                  // → the one pending wake-up
+//! node.link_changed(cx, up)                       // carrier lost or back
 //! ```
 //!
 //! There is no periodic tick: a node that wants to act later says when
@@ -15,6 +16,16 @@
 //! The node sees the virtual time through its context; a stack adapter
 //! converts with [`SimTime::to_instant`] / [`SimTime::from_instant`], which
 //! never wakes a host before its deadline.
+//!
+//! Carrier: a host has exactly one link (see [`crate::topology`]). When a
+//! fault (`link_down`, `link_up`, `partition`, `heal`) actually changes the
+//! state of that link, the engine calls `link_changed` at the fault's
+//! instant, as a NIC reports carrier off/on (Linux) or a lost and rejoined
+//! Wi-Fi association (the Pico W), then drains `transmit` as after any
+//! event. Nothing is said when the state does not change, for links between
+//! switches, or to a host that is down (crashed): a node starts with
+//! carrier, and one built while its link is down hears of it when the link
+//! comes back up.
 
 use std::fmt;
 
@@ -40,6 +51,12 @@ pub trait Node {
     /// for never. A time not after the current one is taken to mean "at the
     /// next microsecond" (the stack cannot observe finer steps).
     fn poll_at(&self) -> Option<SimTime>;
+
+    /// The link the NIC is attached to went down (`up == false`) or came
+    /// back up. Frames sent while it is down are lost on the link, as on a
+    /// real NIC without carrier. The default ignores it, so a node that
+    /// wraps another must forward it.
+    fn link_changed(&mut self, _cx: &mut NodeCtx<'_>, _up: bool) {}
 
     /// The node's own results and counters for the run summary.
     fn summary(&self) -> serde_json::Value {

@@ -4,7 +4,9 @@
 //! order. A frame sent by a host is offered to its link, which decides its
 //! fate and arrival time; on arrival it is delivered to a host (receive, then
 //! drain) or to a switch (which forwards it onto other links at once). A host
-//! has at most one live wake-up event, at its node's `poll_at`.
+//! has at most one live wake-up event, at its node's `poll_at`. A fault
+//! that changes a link's state tells the hosts at its ends (carrier, see
+//! [`crate::node`]).
 
 mod fault;
 mod host;
@@ -498,12 +500,24 @@ impl Simulation {
         }
     }
 
+    /// Changes a link's state and, if it changed, tells the hosts at its
+    /// ends (their carrier).
     fn set_link_up(&mut self, link: usize, up: bool) {
         let slot = &mut self.links[link];
-        if slot.link.set_up(up, self.now) {
-            let state = if up { "up" } else { "down" };
-            self.trace
-                .emit(self.now, &slot.name, None, "fault", format_args!("{state}"));
+        if !slot.link.set_up(up, self.now) {
+            return;
+        }
+        self.trace.emit(
+            self.now,
+            &slot.name,
+            None,
+            "fault",
+            format_args!("{}", carrier_word(up)),
+        );
+        for end in slot.ends {
+            if let Endpoint::Host(host) = end {
+                self.carrier(host, link, up);
+            }
         }
     }
 
@@ -517,5 +531,14 @@ impl Simulation {
             "fault",
             format_args!("{what} dir={src}>{dst}"),
         );
+    }
+}
+
+/// How traces spell a link state.
+fn carrier_word(up: bool) -> &'static str {
+    if up {
+        "up"
+    } else {
+        "down"
     }
 }

@@ -1,10 +1,11 @@
 //! DHCP between `seqs` hosts on simulated networks: distinct leases through
-//! a switch, renewal across a partition, a crashed client leasing again.
+//! a switch, renewal across a partition, re-verification when the carrier
+//! comes back, a crashed client leasing again.
 
 mod host_support;
 
 use host_support::*;
-use seqs_sim::{Fault, SharedBuffer, SimDuration, SimTime};
+use seqs_sim::{Fault, Lanes, Loss, Probability, SharedBuffer, SimDuration, SimTime};
 
 fn clients(n: usize) -> Vec<String> {
     (1..=n).map(|i| format!("c{i}")).collect()
@@ -73,15 +74,24 @@ fn clients_through_a_switch_get_distinct_leases() {
 #[test]
 fn lease_is_renewed_after_a_partition_heals() {
     // 120 s leases: renewal (T1) at 60 s, rebinding (T2) at 105 s, expiry
-    // at 120 s. The client is cut off from 50 s to 100 s: its renewal is
-    // lost (RFC 2131 4.4.5 waits at least 60 s before asking again, past
+    // at 120 s. The client is cut off from 50 s to 100 s, its link losing
+    // every frame while it keeps carrier (an upstream failure: a host whose
+    // link goes down re-verifies when it comes up, see below): its renewal
+    // is lost (RFC 2131 4.4.5 waits at least 60 s before asking again, past
     // T2), so it rebinds by broadcast at T2, which the server answers.
     let net = lan(1, SimDuration::from_secs(120));
     let trace = SharedBuffer::new();
     let mut sim = net.simulation(2, &trace);
-    sim.schedule(SimTime::from_secs(50), Fault::LinkDown(link_name("c1")))
-        .unwrap();
-    sim.schedule(SimTime::from_secs(100), Fault::LinkUp(link_name("c1")))
+    let set_loss = |loss| Fault::SetLoss {
+        link: link_name("c1"),
+        lanes: Lanes::Both,
+        loss,
+    };
+    let all = Loss::Bernoulli {
+        p: Probability::ONE,
+    };
+    sim.schedule(SimTime::from_secs(50), set_loss(all)).unwrap();
+    sim.schedule(SimTime::from_secs(100), set_loss(Loss::None))
         .unwrap();
     sim.run_until(SimTime::from_secs(110));
     let first = address(&sim, "c1").expect("still bound after the heal");
@@ -117,11 +127,61 @@ fn lease_is_renewed_after_a_partition_heals() {
         .all(|l| !l.contains(" lost ")));
     let renewals_during_partition = text
         .lines()
-        .filter(|l| l.contains("l-c1 drop") && l.contains("dir=c1>sw reason=down"))
+        .filter(|l| l.contains("l-c1 drop") && l.contains("dir=c1>sw reason=loss"))
         .count();
     assert!(
         renewals_during_partition >= 1,
         "renewal attempts were lost while the link was down"
+    );
+}
+
+#[test]
+fn carrier_back_re_verifies_the_lease_and_keeps_the_address() {
+    // The same lease and outage as above, but the client's link goes down:
+    // the host keeps its address while it is down, and when it comes back
+    // (in RENEWING, its renewal lost) asks to keep the lease from
+    // INIT-REBOOT at once instead of waiting for T2.
+    let net = lan(1, SimDuration::from_secs(120));
+    let trace = SharedBuffer::new();
+    let mut sim = net.simulation(2, &trace);
+    sim.schedule(SimTime::from_secs(50), Fault::LinkDown(link_name("c1")))
+        .unwrap();
+    sim.schedule(SimTime::from_secs(100), Fault::LinkUp(link_name("c1")))
+        .unwrap();
+    sim.run_until(SimTime::from_secs(99));
+    let first = address(&sim, "c1").expect("kept while the link is down");
+    sim.run_until(SimTime::from_secs(101));
+    sim.finish().unwrap();
+    let text = trace.text();
+
+    assert_eq!(address(&sim, "c1"), Some(first));
+    assert_eq!(
+        lines(&text, "c1", "carrier"),
+        [
+            "50.000000000 c1 carrier down link=l-c1",
+            "100.000000000 c1 carrier up link=l-c1"
+        ]
+    );
+    let states: Vec<&str> = lines(&text, "c1", "dhcp")
+        .iter()
+        .map(|l| l.split_once(" dhcp ").unwrap().1)
+        .collect();
+    assert_eq!(
+        states[3..],
+        [
+            "state=bound",
+            "state=renewing",
+            "state=init",
+            "state=init-reboot",
+            "state=bound"
+        ]
+    );
+    let reverified = lines(&text, "c1", "dhcp")[7];
+    assert!(reverified.starts_with("100.00"), "{reverified}");
+    assert_eq!(lines(&text, "c1", "addr").len(), 1, "never lost");
+    assert!(
+        lines(&text, "srv", "carrier").is_empty(),
+        "only c1's link changed"
     );
 }
 

@@ -9,7 +9,7 @@ use seqs_sim::app::{
     AppKind, DnsServerConfig, HttpGetConfig, NtpServerConfig, RecordData, Target, ZoneRecord,
 };
 use seqs_sim::host::{firmware_factory, network_factory, FirmwareConfig};
-use seqs_sim::{SharedBuffer, SimTime, Simulation, Trace, TraceFilter};
+use seqs_sim::{Fault, SharedBuffer, SimTime, Simulation, Trace, TraceFilter};
 
 fn request(method: &str, path: &str) -> AppKind {
     AppKind::HttpGet(HttpGetConfig {
@@ -74,6 +74,11 @@ fn lan() -> (Net, FirmwareConfig) {
 }
 
 fn run(seed: u64) -> (Simulation, String) {
+    run_with(seed, &[])
+}
+
+/// Runs 20 s with `faults` (time, fault) scheduled.
+fn run_with(seed: u64, faults: &[(SimTime, Fault)]) -> (Simulation, String) {
     let (net, firmware) = lan();
     let board = firmware_factory(firmware);
     let others = network_factory(net.configs.clone(), dhcp());
@@ -87,6 +92,9 @@ fn run(seed: u64) -> (Simulation, String) {
     let trace = SharedBuffer::default();
     let mut sim = Simulation::new(&net.topology, seed, factory);
     sim.set_trace(Trace::new(Box::new(trace.clone()), TraceFilter::all()));
+    for (at, fault) in faults {
+        sim.schedule(*at, fault.clone()).expect("valid fault");
+    }
     sim.run_until(SimTime::from_secs(20));
     sim.finish().expect("trace in memory");
     (
@@ -122,6 +130,29 @@ fn board_leases_syncs_resolves_and_obeys_the_laptop() {
     let led = lines(&trace, "pico", "led");
     assert_eq!(led.len(), 2, "{led:?}");
     assert!(led[0].ends_with("state=on") && led[1].ends_with("state=off"));
+}
+
+#[test]
+fn board_re_verifies_its_lease_after_a_wifi_rejoin() {
+    // The association is lost from 3 s to 5 s (the board's link down). On
+    // the rejoin the firmware's app asks to keep its lease (INIT-REBOOT):
+    // one more ACK from the server, the same address, and the laptop's
+    // requests from 8 s on are served.
+    let (quiet, _) = run(1);
+    assert_eq!(metric(&quiet, "server", "dhcpd", "replies"), 2);
+    let faults = [
+        (SimTime::from_secs(3), Fault::LinkDown(link_name("pico"))),
+        (SimTime::from_secs(5), Fault::LinkUp(link_name("pico"))),
+    ];
+    let (sim, trace) = run_with(1, &faults);
+    assert_eq!(lines(&trace, "pico", "carrier").len(), 2);
+    assert_eq!(metric(&sim, "server", "dhcpd", "replies"), 3);
+    assert_eq!(metric(&sim, "server", "dhcpd", "leases"), 1);
+    assert_eq!(node(&sim, "pico")["address"], "192.0.2.100/24");
+    assert_eq!(lines(&trace, "pico", "addr").len(), 1, "never lost");
+    for request in ["on", "page", "off"] {
+        assert_eq!(status(&sim, "laptop", request), "succeeded", "{request}");
+    }
 }
 
 #[test]

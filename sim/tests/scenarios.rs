@@ -115,6 +115,7 @@ scenarios! {
     crash_restart => "crash-restart",
     dhcp_lossy_server => "dhcp-lossy-server",
     dhcp_renewal_restart => "dhcp-renewal-restart",
+    dhcp_reverify => "dhcp-reverify",
     dhcp_storm_1000 => "dhcp-storm-1000",
     dns_then_http => "dns-then-http",
     http_keepalive_reorder => "http-keepalive-reorder",

@@ -1,6 +1,8 @@
 //! The Pico W firmware's application (`seqs-app`) as a simulated host, so
 //! what ships is what was simulated: the same `App`, driven through the
 //! same sans-IO contract as on the board, with an LED that only records.
+//! Its link going down and up stands for the Wi-Fi association lost and
+//! rejoined.
 //!
 //! Trace kinds on the host: `led state=on|off`, `addr configured cidr=..`
 //! / `addr lost`, `ntp synced unix_us=..`, `lookup resolved addr=..` /
@@ -179,6 +181,12 @@ impl Node for FirmwareHost {
         let sent = self.app.transmit(cx.instant(), buf);
         self.observe(cx);
         sent
+    }
+
+    /// The board's Wi-Fi association was lost or rejoined: on a rejoin the
+    /// firmware calls `App::link_up`, and so does this host.
+    fn link_changed(&mut self, cx: &mut NodeCtx<'_>, up: bool) {
+        super::carrier::link_changed(cx, up, |now| self.app.link_up(now));
     }
 
     fn poll_at(&self) -> Option<SimTime> {

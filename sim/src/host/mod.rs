@@ -8,6 +8,10 @@
 //! is the earliest of the stack's `poll_at`, its apps' deadlines and the
 //! start times of apps not yet started: there is no periodic tick.
 //!
+//! When its link goes down the host keeps its address; when it comes back
+//! up its DHCP client re-verifies the lease from INIT-REBOOT (the policy in
+//! `carrier.rs`), traced as `dhcp state=init-reboot` then `state=bound`.
+//!
 //! A restart builds a fresh host (stack, lease, apps and their results
 //! are lost; apps start again relative to the new boot).
 //!
@@ -47,6 +51,7 @@
 //!                         "finished_ns", "metrics": {..}, "addresses": [..] } } }
 //! ```
 
+mod carrier;
 mod config;
 mod firmware;
 mod intern;
@@ -314,6 +319,15 @@ impl Node for SeqsHost {
         }
         self.observe(cx);
         None
+    }
+
+    fn link_changed(&mut self, cx: &mut NodeCtx<'_>, up: bool) {
+        let (stack, dhcp) = (&mut self.stack, self.dhcp);
+        carrier::link_changed(cx, up, |now| {
+            if let Some(client) = dhcp.and_then(|h| stack.dhcp_client(h)) {
+                client.engine_mut().client_mut().link_up(now);
+            }
+        });
     }
 
     fn poll_at(&self) -> Option<SimTime> {

@@ -207,6 +207,11 @@ impl<N: Addressed> Node for Leasing<N> {
         self.host.poll_at()
     }
 
+    fn link_changed(&mut self, cx: &mut NodeCtx<'_>, up: bool) {
+        self.host.link_changed(cx, up);
+        self.observe(cx);
+    }
+
     fn summary(&self) -> Value {
         let mut summary = self.host.summary();
         if let Some(map) = summary.as_object_mut() {

@@ -1,4 +1,5 @@
-//! Hosts in the event loop: boot, delivery, draining, wake-ups, crashes.
+//! Hosts in the event loop: boot, delivery, carrier, draining, wake-ups,
+//! crashes.
 //!
 //! Wake-ups: a host has one *live* wake-up event at a time. When the node's
 //! deadline moves earlier, a new event is pushed and the generation counter
@@ -10,7 +11,7 @@
 
 use seqs::wire::EthernetAddress;
 
-use super::{Event, Packet, Port, Simulation};
+use super::{carrier_word, Event, Packet, Port, Simulation};
 use crate::capture::Direction;
 use crate::node::{Node, NodeCtx, Spawn};
 use crate::summary::{HostCounters, HostSummary};
@@ -180,6 +181,25 @@ impl Simulation {
         node.receive(&mut cx, &packet.bytes);
         self.record(host, Direction::Inbound, &packet);
         self.pool.recycle(packet.bytes);
+        self.drain(host);
+    }
+
+    /// Tells a running host that its `link` went down or came up, traced
+    /// as `<host> carrier down|up link=<link>`, then drains it.
+    pub(super) fn carrier(&mut self, host: usize, link: usize, up: bool) {
+        let slot = &mut self.hosts[host];
+        let Life::Running(node) = &mut slot.life else {
+            return;
+        };
+        self.trace.emit(
+            self.now,
+            &slot.name,
+            None,
+            "carrier",
+            format_args!("{} link={}", carrier_word(up), self.links[link].name),
+        );
+        let mut cx = NodeCtx::new(self.now, &slot.name, &mut self.trace);
+        node.link_changed(&mut cx, up);
         self.drain(host);
     }
 
