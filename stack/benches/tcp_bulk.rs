@@ -28,7 +28,9 @@ const TOTAL: usize = 4 << 20;
 const BUFFERS: [usize; 3] = [4 << 10, 16 << 10, 64 << 10];
 /// Loss rates in percent.
 const LOSSES: [u32; 2] = [0, 1];
-const STACKS: [&str; 2] = ["seqs", "smoltcp"];
+/// `seqs` as configured by default, `seqs` without timestamps and SACK (the
+/// options two smoltcp sockets use), and smoltcp.
+const STACKS: [&str; 3] = ["seqs", "seqs-plain", "smoltcp"];
 
 /// (buffer, loss %, stack) of one measurement.
 type Key = (usize, u32, &'static str);
@@ -78,10 +80,17 @@ fn bench(c: &mut Criterion) {
                 .warm_up_time(Duration::from_millis(500))
                 .measurement_time(Duration::from_secs(2));
             group.bench_function(STACKS[0], |b| {
-                b.iter_custom(|iters| fastest::<Seqs>((buffer, loss, STACKS[0]), iters, &data))
+                b.iter_custom(|iters| {
+                    fastest::<Seqs<true>>((buffer, loss, STACKS[0]), iters, &data)
+                })
             });
             group.bench_function(STACKS[1], |b| {
-                b.iter_custom(|iters| fastest::<Smoltcp>((buffer, loss, STACKS[1]), iters, &data))
+                b.iter_custom(|iters| {
+                    fastest::<Seqs<false>>((buffer, loss, STACKS[1]), iters, &data)
+                })
+            });
+            group.bench_function(STACKS[2], |b| {
+                b.iter_custom(|iters| fastest::<Smoltcp>((buffer, loss, STACKS[2]), iters, &data))
             });
             group.finish();
         }
@@ -93,23 +102,28 @@ fn mbytes_per_sec(took: Duration) -> f64 {
 }
 
 /// Prints MB/s of the fastest transfer per stack and configuration, the
-/// ratio, and what each transfer did in virtual time.
+/// ratios to smoltcp, and what each transfer did in virtual time.
 fn summary(_: &mut Criterion) {
     let results = RESULTS.lock().expect("not poisoned");
-    println!("\nbuffer loss | seqs MB/s smoltcp MB/s ratio | virtual ms, frames, lost, retransmitted (seqs; smoltcp)");
+    println!(
+        "\nbuffer loss | MB/s seqs, seqs-plain, smoltcp | ratios to smoltcp | virtual ms, frames, lost, retransmitted (seqs; seqs-plain; smoltcp)"
+    );
     for buffer in BUFFERS {
         for loss in LOSSES {
-            let [Some(ours), Some(theirs)] =
+            let [Some(ours), Some(plain), Some(theirs)] =
                 STACKS.map(|s| results.get(&(buffer, loss, s)).copied())
             else {
                 continue;
             };
-            let (ours_rate, theirs_rate) = (mbytes_per_sec(ours.0), mbytes_per_sec(theirs.0));
+            let [ours_rate, plain_rate, theirs_rate] =
+                [ours.0, plain.0, theirs.0].map(mbytes_per_sec);
             println!(
-                "{:>3} KiB {loss}% | {ours_rate:>8.1} {theirs_rate:>8.1} {:>5.2} | {}; {}",
+                "{:>3} KiB {loss}% | {ours_rate:>8.1} {plain_rate:>8.1} {theirs_rate:>8.1} | {:>5.2} {:>5.2} | {}; {}; {}",
                 buffer >> 10,
                 ours_rate / theirs_rate,
+                plain_rate / theirs_rate,
                 virtual_line(&ours.1),
+                virtual_line(&plain.1),
                 virtual_line(&theirs.1),
             );
         }

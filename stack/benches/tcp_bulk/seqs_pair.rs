@@ -14,7 +14,10 @@ use seqs::{Config, Stack, Storage};
 
 const PORT: u16 = 5001;
 
-pub struct Seqs {
+/// `seqs` with its default TCP options (`OPTIONS` true: timestamps and
+/// SACK), or without them (false), which is what two smoltcp 0.14 sockets
+/// agree on: smoltcp sends no timestamps and never offers SACK.
+pub struct Seqs<const OPTIONS: bool> {
     nodes: [Stack<'static, ChaCha8Rng>; 2],
     handles: [Handle<Tcp>; 2],
     /// The buffer the next frame is written into.
@@ -25,7 +28,7 @@ fn ip(n: u8) -> Ipv4Addr {
     Ipv4Addr::new(192, 0, 2, n)
 }
 
-fn node(n: u8, buffer: usize) -> (Stack<'static, ChaCha8Rng>, Handle<Tcp>) {
+fn node(n: u8, buffer: usize, options: bool) -> (Stack<'static, ChaCha8Rng>, Handle<Tcp>) {
     let mut config = Config::new(EthernetAddress([2, 0, 0, 0, 0, n]));
     config.mtu = MTU;
     // No gratuitous ARP: the frames on the wire are the transfer's own, as
@@ -42,18 +45,24 @@ fn node(n: u8, buffer: usize) -> (Stack<'static, ChaCha8Rng>, Handle<Tcp>) {
         ChaCha8Rng::seed_from_u64(u64::from(n)),
     );
     stack.set_ipv4_address(Instant::ZERO, Ipv4Cidr::new(ip(n), 24));
-    let socket = seqs::tcp::Socket::new(
+    let tcp = seqs::tcp::Config {
+        timestamps: options,
+        sack: options,
+        ..seqs::tcp::Config::default()
+    };
+    let socket = seqs::tcp::Socket::with_config(
         RingBuffer::new(vec![0u8; buffer]),
         RingBuffer::new(vec![0u8; buffer]),
+        tcp,
     );
     let handle = stack.add_tcp_socket(socket).expect("a free socket slot");
     (stack, handle)
 }
 
-impl Pair for Seqs {
+impl<const OPTIONS: bool> Pair for Seqs<OPTIONS> {
     fn new(buffer: usize) -> Self {
-        let (mut a, ha) = node(1, buffer);
-        let (mut b, hb) = node(2, buffer);
+        let (mut a, ha) = node(1, buffer, OPTIONS);
+        let (mut b, hb) = node(2, buffer, OPTIONS);
         b.tcp_listen(hb, PORT).expect("listen");
         a.tcp_connect(ha, Instant::ZERO, SocketAddrV4::new(ip(2), PORT))
             .expect("connect");
