@@ -204,3 +204,61 @@ fn abort_after_a_zero_window_probe_still_resets_the_peer() {
         "the RST was acceptable"
     );
 }
+
+/// An idle socket is skipped by `transmit` until something reaches it
+/// (`socket::Set` remembers that it had nothing to send): data queued at
+/// the very instant of an empty `transmit`, on one connection among several
+/// idle sockets, still leaves on the next call.
+#[test]
+fn data_queued_after_an_empty_transmit_leaves_at_once() {
+    let mut link = Link::new(vec![stack(1, true), stack(2, true)]);
+    let server = link.nodes[1]
+        .add_tcp_socket(tcp_socket(4096, 4096))
+        .unwrap();
+    link.nodes[1].tcp_listen(server, 80).unwrap();
+    let idle: Vec<_> = (0..3)
+        .map(|_| link.nodes[0].add_tcp_socket(tcp_socket(512, 512)).unwrap())
+        .collect();
+    // Without Nagle each small write leaves at once, unacknowledged data
+    // in flight or not (the frames below are never delivered).
+    let no_nagle = seqs::tcp::Config {
+        nagle: false,
+        ..seqs::tcp::Config::default()
+    };
+    let client = link.nodes[0]
+        .add_tcp_socket(seqs::tcp::Socket::with_config(
+            seqs::storage::RingBuffer::new(vec![0u8; 4096]),
+            seqs::storage::RingBuffer::new(vec![0u8; 4096]),
+            no_nagle,
+        ))
+        .unwrap();
+    let now = link.now;
+    link.nodes[0]
+        .tcp_connect(client, now, SocketAddrV4::new(ip(2), 80))
+        .unwrap();
+    link.run_for(Duration::from_secs(1));
+    assert_eq!(
+        link.nodes[0].tcp(client).unwrap().state(),
+        State::Established
+    );
+    assert!(idle
+        .iter()
+        .all(|&h| link.nodes[0].tcp(h).unwrap().state() == State::Closed));
+
+    let mut frame = [0u8; 1514];
+    for round in 0..3 {
+        let at = link.now + Duration::from_millis(100 * (round + 1));
+        while link.nodes[0].transmit(at, &mut frame).is_some() {}
+        assert_eq!(link.nodes[0].transmit(at, &mut frame), None);
+        let queued = link.nodes[0]
+            .tcp(client)
+            .unwrap()
+            .send_slice(b"ping")
+            .unwrap();
+        assert_eq!(queued, 4);
+        let len = link.nodes[0]
+            .transmit(at, &mut frame)
+            .unwrap_or_else(|| panic!("round {round}: the segment did not leave"));
+        assert!(frame[..len].ends_with(b"ping"), "round {round}");
+    }
+}

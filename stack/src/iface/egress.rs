@@ -162,7 +162,7 @@ impl<R: RngCore> Stack<'_, R> {
         // Two ranges rather than a modulo per slot: this runs on every
         // `transmit`, over every slot, most of them empty.
         for index in (start..n).chain(0..start) {
-            let Some(socket) = self.sockets.at_mut(index) else {
+            let Some(socket) = self.sockets.dispatchable(index, now) else {
                 continue;
             };
             match self.iface.dispatch(now, index, socket, buf) {
@@ -171,7 +171,12 @@ impl<R: RngCore> Stack<'_, R> {
                     self.next_dispatch = index + 1;
                     return Some(sent);
                 }
-                None => {}
+                None => {
+                    if let Socket::Tcp(tcp) = socket {
+                        let until = tcp.next_timer().unwrap_or(Instant::MAX);
+                        self.sockets.set_quiet(index, until);
+                    }
+                }
             }
         }
         waiting.then_some(Sent::Wait)

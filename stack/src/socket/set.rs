@@ -149,6 +149,19 @@ impl<K> fmt::Debug for Handle<K> {
 pub struct Slot<'a> {
     generation: u16,
     socket: Option<Socket<'a>>,
+    /// The socket last had nothing to send, and nothing has reached it
+    /// since: it has nothing before this instant (its earliest timer). Any
+    /// mutable access clears it, so an idle socket costs `transmit` one
+    /// comparison instead of working out that it has nothing to send.
+    quiet_until: Option<Instant>,
+}
+
+impl<'a> Slot<'a> {
+    /// The socket, for a caller that may change it: no longer quiet.
+    fn touch(&mut self) -> Option<&mut Socket<'a>> {
+        self.quiet_until = None;
+        self.socket.as_mut()
+    }
 }
 
 /// The fixed-capacity set of sockets.
@@ -174,6 +187,7 @@ impl<'a> Set<'a> {
         let slot = &mut self.slots[index];
         slot.generation = slot.generation.wrapping_add(1);
         slot.socket = Some(socket);
+        slot.quiet_until = None;
         Some(Handle {
             index: u16::try_from(index).ok()?,
             generation: slot.generation,
@@ -198,7 +212,7 @@ impl<'a> Set<'a> {
     }
 
     pub fn get_mut<K>(&mut self, handle: Handle<K>) -> Option<&mut Socket<'a>> {
-        self.slot_mut(handle)?.socket.as_mut()
+        self.slot_mut(handle)?.touch()
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Socket<'a>> {
@@ -206,16 +220,34 @@ impl<'a> Set<'a> {
     }
 
     pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Socket<'a>> {
-        self.slots.iter_mut().filter_map(|s| s.socket.as_mut())
+        self.slots.iter_mut().filter_map(Slot::touch)
     }
 
     pub fn capacity(&self) -> usize {
         self.slots.len()
     }
 
-    /// Socket at slot `index`, for round-robin dispatch.
+    /// Socket at slot `index`.
     pub(crate) fn at_mut(&mut self, index: usize) -> Option<&mut Socket<'a>> {
-        self.slots.get_mut(index)?.socket.as_mut()
+        self.slots.get_mut(index)?.touch()
+    }
+
+    /// Socket at slot `index` for round-robin dispatch at `now`; `None` for
+    /// an empty slot or one still quiet (see [`Set::set_quiet`]).
+    pub(crate) fn dispatchable(&mut self, index: usize, now: Instant) -> Option<&mut Socket<'a>> {
+        let slot = self.slots.get_mut(index)?;
+        if slot.quiet_until.is_some_and(|until| now < until) {
+            return None;
+        }
+        slot.socket.as_mut()
+    }
+
+    /// The socket at `index` just had nothing to send at `now`, and will
+    /// have nothing before `until` unless something reaches it.
+    pub(crate) fn set_quiet(&mut self, index: usize, until: Instant) {
+        if let Some(slot) = self.slots.get_mut(index) {
+            slot.quiet_until = Some(until);
+        }
     }
 
     fn slot_mut<K>(&mut self, handle: Handle<K>) -> Option<&mut Slot<'a>> {

@@ -91,6 +91,12 @@ impl Socket<'_> {
         if self.next_segment(now).is_some() {
             return Some(now);
         }
+        self.next_timer()
+    }
+
+    /// The earliest of the socket's timers: with nothing to send now and
+    /// no input, nothing changes before it.
+    pub fn next_timer(&self) -> Option<Instant> {
         [
             self.rtx_at,
             self.ack_at,
