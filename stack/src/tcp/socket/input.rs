@@ -456,15 +456,24 @@ impl Socket<'_> {
         };
         let had_holes = !self.ooo.is_empty();
         let written = self.rx.write_unallocated(offset, data);
-        if written == 0 || self.ooo.add(offset, written).is_err() {
-            if written != 0 {
-                self.counters.reassembly_overflow += 1;
-            }
+        if written == 0 {
             self.ack_now = true;
             return true;
         }
-        let ready = self.ooo.front_len();
-        self.ooo.advance(ready);
+        let ready = if offset == 0 && !had_holes {
+            // In order with nothing held back: readable at once, and the
+            // assembler has nothing to merge.
+            written
+        } else {
+            if self.ooo.add(offset, written).is_err() {
+                self.counters.reassembly_overflow += 1;
+                self.ack_now = true;
+                return true;
+            }
+            let ready = self.ooo.front_len();
+            self.ooo.advance(ready);
+            ready
+        };
         self.rx.enqueue_unallocated(ready);
         self.rcv_nxt += ready;
         if offset > 0 {
