@@ -359,10 +359,7 @@ impl Rack {
         let Some(newest) = self.newest else {
             return false;
         };
-        if self.sent[..self.count]
-            .first()
-            .is_none_or(|e| e.at > newest.0)
-        {
+        if self.entries().first().is_none_or(|e| e.at > newest.0) {
             return false; // the common case: nothing sent before it remains
         }
         let wait = self.rtt + self.reordering_window();

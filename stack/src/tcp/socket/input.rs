@@ -1,6 +1,7 @@
 //! Segment arrival (RFC 9293 section 3.10.7) with RFC 5961 and RFC 7323
 //! checks.
 
+use super::output::NO_SACK;
 use super::{Socket, DEFAULT_MSS, MAX_WINDOW_SHIFT, MIN_MSS};
 use crate::tcp::congestion::{AckKind, NewReno};
 use crate::tcp::{reset_reply, State};
@@ -143,13 +144,6 @@ impl Socket<'_> {
         self.cc.cap(self.tx.capacity() + 2 * self.data_mss());
         self.ack_now = true;
         self.keepalive_touch(now);
-    }
-
-    /// Payload bytes in a full-sized segment once the per-segment options
-    /// (timestamps) are paid for.
-    pub(super) fn data_mss(&self) -> usize {
-        let ts = if self.ts_recent.is_some() { 12 } else { 0 };
-        self.snd_mss.saturating_sub(ts).max(1)
     }
 
     fn process_synchronized(&mut self, now: Instant, seg: &Repr<'_>) -> Option<Repr<'static>> {
@@ -497,8 +491,8 @@ impl Socket<'_> {
             self.ack_now = true;
             return;
         };
-        let ts = if self.ts_recent.is_some() { 12 } else { 0 };
-        if len >= usize::from(self.config.mss).saturating_sub(ts) {
+        let full = usize::from(self.config.mss).saturating_sub(self.data_options_len(NO_SACK));
+        if len >= full {
             self.unacked_segments = self.unacked_segments.saturating_add(1);
         }
         if self.unacked_segments >= 2 {

@@ -3,8 +3,13 @@
 use super::Socket;
 use crate::tcp::State;
 use crate::time::Instant;
-use crate::wire::tcp::{Control, Repr, SeqNumber, Timestamp, HEADER_LEN, MAX_SACK_BLOCKS};
+use crate::wire::tcp::{
+    Control, Repr, SackBlock, SeqNumber, Timestamp, HEADER_LEN, MAX_SACK_BLOCKS,
+};
 use core::net::Ipv4Addr;
+
+/// No SACK blocks: the option layout of a segment that carries none.
+pub(super) const NO_SACK: [Option<SackBlock>; MAX_SACK_BLOCKS] = [None; MAX_SACK_BLOCKS];
 
 /// Why a segment is sent; decides the bookkeeping after it went out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -246,16 +251,31 @@ impl Socket<'_> {
         self.pipe()
     }
 
-    /// Payload that fits in a data segment beside its options (timestamps
-    /// and SACK blocks; the values do not change the length).
-    fn segment_mss(&self) -> usize {
-        let options = Repr {
+    /// Option bytes on a data segment carrying `sack_ranges`: those and the
+    /// timestamps once agreed (the values do not change the length).
+    pub(super) fn data_options_len(
+        &self,
+        sack_ranges: [Option<SackBlock>; MAX_SACK_BLOCKS],
+    ) -> usize {
+        let repr = Repr {
             timestamp: self.ts_recent.map(|_| Timestamp::default()),
-            sack_ranges: self.sack_blocks(),
+            sack_ranges,
             ..Repr::default()
         };
-        let options = options.header_len() - HEADER_LEN;
+        repr.header_len() - HEADER_LEN
+    }
+
+    /// Payload that fits in the next data segment beside its options.
+    fn segment_mss(&self) -> usize {
+        let options = self.data_options_len(self.sack_blocks());
         self.snd_mss.saturating_sub(options).max(1)
+    }
+
+    /// Payload of a full-sized segment without SACK blocks.
+    pub(super) fn data_mss(&self) -> usize {
+        self.snd_mss
+            .saturating_sub(self.data_options_len(NO_SACK))
+            .max(1)
     }
 
     fn next_segment(&self, now: Instant) -> Option<Segment> {
@@ -340,8 +360,8 @@ impl Socket<'_> {
             .window_room()
             .min(self.cc.cwnd().saturating_sub(self.flight()));
         if unsent == 0 || room == 0 {
-            // No data can go, so skip working out the MSS (it builds the
-            // options): this runs on every `poll_at` and after every
+            // No data can go, so skip working out the MSS (it lays out
+            // the options): this runs on every `poll_at` and after every
             // segment. A bare FIN goes only once all data has gone out.
             if unsent > 0 || !self.fin_queued {
                 return None;
@@ -450,7 +470,7 @@ impl Socket<'_> {
     }
 
     fn sack_blocks(&self) -> [Option<(SeqNumber, SeqNumber)>; MAX_SACK_BLOCKS] {
-        let mut blocks = [None; MAX_SACK_BLOCKS];
+        let mut blocks = NO_SACK;
         if !self.sack_ok {
             return blocks;
         }
@@ -510,7 +530,7 @@ impl Socket<'_> {
         if seg.kind == Kind::Reset {
             repr.control = Control::Rst;
             repr.window_len = 0;
-            repr.sack_ranges = [None; MAX_SACK_BLOCKS];
+            repr.sack_ranges = NO_SACK;
             repr.timestamp = None;
             repr.ack_number = Some(self.rcv_nxt);
             return repr;
@@ -537,7 +557,7 @@ impl Socket<'_> {
         repr.control = Control::Syn;
         repr.window_len = self.rx.window().min(usize::from(u16::MAX)) as u16;
         repr.max_seg_size = Some(self.config.mss);
-        repr.sack_ranges = [None; MAX_SACK_BLOCKS];
+        repr.sack_ranges = NO_SACK;
         let offer_ws = if active {
             self.config.window_scaling
         } else {
