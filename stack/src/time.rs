@@ -79,6 +79,20 @@ impl Instant {
     }
 }
 
+/// The earliest of some deadlines, `None` when none is set.
+///
+/// A fold rather than `flatten().min()`: the compiler keeps the latter's
+/// array iterator in memory, and deadlines are gathered for every segment.
+#[inline]
+pub fn earliest<const N: usize>(deadlines: [Option<Instant>; N]) -> Option<Instant> {
+    deadlines
+        .iter()
+        .fold(None, |soonest, &t| match (soonest, t) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        })
+}
+
 impl Duration {
     pub const fn saturating_mul(self, n: u64) -> Duration {
         Duration::from_micros(self.micros.saturating_mul(n))
@@ -161,6 +175,18 @@ mod tests {
     #[test]
     fn arithmetic_saturates_instead_of_wrapping() {
         assert_eq!(Instant::MAX + Duration::from_secs(1), Instant::MAX);
+    }
+
+    #[test]
+    fn earliest_ignores_unset_deadlines() {
+        let at = Instant::from_micros;
+        assert_eq!(
+            earliest([None, Some(at(7)), None, Some(at(3))]),
+            Some(at(3))
+        );
+        assert_eq!(earliest([Some(at(9)), None]), Some(at(9)));
+        assert_eq!(earliest::<2>([None, None]), None);
+        assert_eq!(earliest::<0>([]), None);
         assert_eq!(Instant::ZERO - Duration::from_secs(1), Instant::ZERO);
         assert_eq!(
             Instant::from_secs(1) - Instant::from_secs(2),

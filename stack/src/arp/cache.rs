@@ -211,6 +211,7 @@ impl<'a> Cache<'a> {
 
     /// The earliest instant at which [`Cache::poll_request`] has work.
     pub fn poll_at(&self) -> Option<Instant> {
+        self.request_due?;
         self.slots
             .iter()
             .flatten()

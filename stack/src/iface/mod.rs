@@ -27,7 +27,7 @@ use crate::service::{self, AutoConfig, ServiceEvent, ServiceSocket};
 use crate::socket::{self, Handle};
 use crate::stats::{Counters, DropReason};
 use crate::storage::PacketBuffer;
-use crate::time::Instant;
+use crate::time::{earliest, Instant};
 use crate::udp;
 use crate::wire::dhcp::AddressList;
 use crate::wire::{self, EthernetAddress, Ipv4Cidr};
@@ -478,17 +478,18 @@ impl<'a, R: RngCore> Stack<'a, R> {
         let iface = &self.iface;
         let owed = !iface.arp_replies.is_empty() || !iface.tcp_replies.is_empty();
         let queued = iface.has_ready_icmp() || self.sockets.iter().any(|s| iface.socket_ready(s));
-        let timers = [
+        let stack = earliest([
             iface.neighbors.poll_at(),
             self.reassembler.poll_at(),
             (iface.announcements_left > 0).then_some(iface.next_announcement),
             (owed || queued).then_some(iface.now),
-        ];
-        let sockets = self
-            .sockets
-            .iter()
-            .filter_map(|s| s.service_poll_at().or_else(|| iface.tcp_poll_at(s)));
-        timers.into_iter().flatten().chain(sockets).min()
+        ]);
+        self.sockets.iter().fold(stack, |soonest, s| {
+            earliest([
+                soonest,
+                s.service_poll_at().or_else(|| iface.tcp_poll_at(s)),
+            ])
+        })
     }
 
     fn record_drop(&mut self, reason: DropReason) {

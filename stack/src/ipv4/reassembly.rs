@@ -138,6 +138,7 @@ impl<'a> Reassembler<'a> {
     }
 
     /// Discards datagrams whose time is up; returns how many.
+    #[inline]
     pub fn expire(&mut self, now: Instant) -> usize {
         if self.expiry_due.is_none_or(|due| due > now) {
             return 0;
@@ -154,6 +155,7 @@ impl<'a> Reassembler<'a> {
     }
 
     pub fn poll_at(&self) -> Option<Instant> {
+        self.expiry_due?;
         self.slots
             .iter()
             .filter_map(|s| s.assembly.map(|a| a.expires_at))

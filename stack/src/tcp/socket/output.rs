@@ -2,7 +2,7 @@
 
 use super::Socket;
 use crate::tcp::State;
-use crate::time::Instant;
+use crate::time::{earliest, Instant};
 use crate::wire::tcp::{
     Control, Repr, SackBlock, SeqNumber, Timestamp, HEADER_LEN, MAX_SACK_BLOCKS,
 };
@@ -102,7 +102,7 @@ impl Socket<'_> {
     /// The earliest of the socket's timers: with nothing to send now and
     /// no input, nothing changes before it.
     pub fn next_timer(&self) -> Option<Instant> {
-        [
+        earliest([
             self.rtx_at,
             self.ack_at,
             self.persist_at,
@@ -110,10 +110,7 @@ impl Socket<'_> {
             self.close_at,
             self.rack.timer(),
             self.tlp.timer(),
-        ]
-        .into_iter()
-        .flatten()
-        .min()
+        ])
     }
 
     fn handle_timers(&mut self, now: Instant) {
