@@ -279,6 +279,7 @@ impl Interface<'_> {
         })
     }
 
+    #[inline]
     fn send_segment(
         &mut self,
         now: Instant,

@@ -275,6 +275,7 @@ impl Socket<'_> {
             .max(1)
     }
 
+    #[inline]
     fn next_segment(&self, now: Instant) -> Option<Segment> {
         if self.rst_pending {
             return Some(Segment::at(self.snd_max, Kind::Reset));
