@@ -269,7 +269,13 @@ impl Rack {
         }
         // Entries are in send order, so the last one delivered is the
         // newest, and (if not a retransmission) gives the shortest RTT.
+        // Entries wholly past everything the peer holds (most of them: what
+        // was sent in the last round trip) stay as they are, unexamined.
+        let held_end = board.held_end();
         self.settle(now, |e| {
+            if e.start >= held_end {
+                return (None, Some(*e));
+            }
             let start = e.start.max(una);
             let left =
                 (start < e.end && !board.holds(start, e.end)).then_some(Sent { start, ..*e });

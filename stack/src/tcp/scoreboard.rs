@@ -37,6 +37,12 @@ impl<'s> Scoreboard<'s> {
         }
     }
 
+    /// The end of the highest SACKed range, or SND.UNA: the peer holds no
+    /// byte from here on.
+    pub fn held_end(&self) -> SeqNumber {
+        self.una + self.sacked.highest_end().unwrap_or(0)
+    }
+
     /// Bytes of `[start, end)` the peer does not hold yet.
     pub fn missing(&self, start: SeqNumber, end: SeqNumber) -> usize {
         let (s, e) = (self.offset(start), self.offset(end));

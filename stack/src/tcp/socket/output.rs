@@ -31,15 +31,21 @@ enum Kind {
 
 /// The next segment, decided before anything is committed so a failed
 /// emit leaves the socket unchanged.
+///
+/// Twelve bytes, so it is returned in registers: it passes through several
+/// calls for every segment, and a larger one went through memory, where
+/// reading it back stalled.
 #[derive(Debug, Clone, Copy)]
 struct Segment {
     seq: SeqNumber,
-    /// Payload bytes (contiguous in the send ring).
-    len: usize,
+    /// Payload bytes (contiguous in the send ring); at most one MSS.
+    len: u16,
     syn: bool,
     fin: bool,
     kind: Kind,
 }
+
+const _: () = assert!(core::mem::size_of::<Option<Segment>>() <= 16);
 
 impl Segment {
     fn at(seq: SeqNumber, kind: Kind) -> Self {
@@ -52,8 +58,12 @@ impl Segment {
         }
     }
 
+    fn payload_len(&self) -> usize {
+        usize::from(self.len)
+    }
+
     fn seq_len(&self) -> usize {
-        self.len + usize::from(self.syn) + usize::from(self.fin)
+        self.payload_len() + usize::from(self.syn) + usize::from(self.fin)
     }
 }
 
@@ -335,7 +345,9 @@ impl Socket<'_> {
         let data_end = self.data_end();
         let offset = seq.distance_from(self.data_start()) as usize;
         let wanted = if seq <= data_end {
-            (data_end.distance_from(seq) as usize).min(max)
+            (data_end.distance_from(seq) as usize)
+                .min(max)
+                .min(usize::from(u16::MAX))
         } else {
             0
         };
@@ -343,7 +355,7 @@ impl Socket<'_> {
         let fin = self.fin_queued && seq + len == data_end && len == wanted;
         (len > 0 || fin).then_some(Segment {
             seq,
-            len,
+            len: u16::try_from(len).unwrap_or(u16::MAX),
             syn: false,
             fin,
             kind,
@@ -469,7 +481,7 @@ impl Socket<'_> {
 
     fn sack_blocks(&self) -> [Option<(SeqNumber, SeqNumber)>; MAX_SACK_BLOCKS] {
         let mut blocks = NO_SACK;
-        if !self.sack_ok {
+        if !self.sack_ok || self.ooo.is_empty() {
             return blocks;
         }
         let to_seq = |&(s, e): &(usize, usize)| (self.rcv_nxt + s, self.rcv_nxt + e);
@@ -540,8 +552,8 @@ impl Socket<'_> {
         }
         if seg.len > 0 {
             let offset = seg.seq.distance_from(self.data_start()) as usize;
-            repr.payload = self.tx.get_allocated(offset, seg.len);
-            if repr.control == Control::None && seg.seq + seg.len == self.data_end() {
+            repr.payload = self.tx.get_allocated(offset, seg.payload_len());
+            if repr.control == Control::None && seg.seq + seg.payload_len() == self.data_end() {
                 repr.control = Control::Psh;
             }
         }

@@ -323,8 +323,9 @@ impl<'a> Repr<'a> {
             timestamp: None,
             payload,
         };
-        if let Some(ts) = aligned_timestamp(options_bytes) {
-            repr.timestamp = Some(ts);
+        if let Some((timestamp, sack_ranges)) = usual_options(options_bytes) {
+            repr.timestamp = timestamp;
+            repr.sack_ranges = sack_ranges;
             return Ok(repr);
         }
         for option in Options::new(options_bytes) {
@@ -437,18 +438,32 @@ impl<'a> Repr<'a> {
     }
 }
 
-/// The timestamps option alone, after two NOPs: what Linux and this stack
-/// put on nearly every segment once timestamps are agreed. Recognised whole,
-/// it skips the option walk, whose branch on each kind byte the CPU mostly
-/// mispredicts.
-fn aligned_timestamp(options: &[u8]) -> Option<Timestamp> {
-    let &[1, 1, 8, 10, a, b, c, d, e, f, g, h] = options else {
-        return None;
+/// The options Linux and this stack put on nearly every segment once they
+/// are agreed: two NOPs and the timestamps, then two NOPs and SACK blocks,
+/// either or both. Recognised whole, they skip the option walk, whose
+/// branch on each kind byte the CPU mostly mispredicts; anything else
+/// (including a malformed SACK option) is left to the walk.
+fn usual_options(
+    options: &[u8],
+) -> Option<(Option<Timestamp>, [Option<SackBlock>; MAX_SACK_BLOCKS])> {
+    let (timestamp, rest) = match options {
+        [1, 1, 8, 10, a, b, c, d, e, f, g, h, rest @ ..] => {
+            let timestamp = Timestamp {
+                tsval: u32::from_be_bytes([*a, *b, *c, *d]),
+                tsecr: u32::from_be_bytes([*e, *f, *g, *h]),
+            };
+            (Some(timestamp), rest)
+        }
+        _ => (None, options),
     };
-    Some(Timestamp {
-        tsval: u32::from_be_bytes([a, b, c, d]),
-        tsecr: u32::from_be_bytes([e, f, g, h]),
-    })
+    let sack = match rest {
+        [] => [None; MAX_SACK_BLOCKS],
+        [1, 1, 5, len, blocks @ ..] if usize::from(*len) == blocks.len() + 2 => {
+            options::parse_sack_blocks(blocks).ok()?
+        }
+        _ => return None,
+    };
+    (timestamp.is_some() || sack[0].is_some()).then_some((timestamp, sack))
 }
 
 /// Where [`Repr::lay_out_options`] puts each option.

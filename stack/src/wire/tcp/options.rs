@@ -146,7 +146,7 @@ impl<'a> TcpOption<'a> {
     }
 }
 
-fn parse_sack_blocks(data: &[u8]) -> Result<[Option<SackBlock>; MAX_SACK_BLOCKS]> {
+pub(super) fn parse_sack_blocks(data: &[u8]) -> Result<[Option<SackBlock>; MAX_SACK_BLOCKS]> {
     let count = data.len() / 8;
     if data.len() % 8 != 0 || count == 0 || count > MAX_SACK_BLOCKS {
         return Err(Error::Malformed);

@@ -336,3 +336,79 @@ proptest! {
         prop_assert_eq!(emit(&parsed), bytes);
     }
 }
+
+/// What the option walk alone makes of `options`, as (timestamp, SACK).
+fn walked(options: &[u8]) -> Result<(Option<Timestamp>, [Option<SackBlock>; MAX_SACK_BLOCKS])> {
+    let mut repr = Repr {
+        src_port: 1,
+        dst_port: 2,
+        control: Control::None,
+        seq_number: SeqNumber(0),
+        ack_number: None,
+        window_len: 0,
+        window_scale: None,
+        max_seg_size: None,
+        sack_permitted: false,
+        sack_ranges: [None; MAX_SACK_BLOCKS],
+        timestamp: None,
+        payload: &[],
+    };
+    for option in Options::new(options) {
+        repr.apply_option(option?);
+    }
+    Ok((repr.timestamp, repr.sack_ranges))
+}
+
+/// Timestamps and SACK blocks as this stack and Linux lay them out, with
+/// `blocks` blocks (0 to 5, one more than fits) and a SACK length byte off
+/// by `skew`.
+fn usual_layout(timestamps: bool, blocks: u8, skew: u8) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    if timestamps {
+        bytes.extend_from_slice(&[1, 1, 8, 10, 0, 0, 1, 2, 0xde, 0xad, 0xbe, 0xef]);
+    }
+    if blocks > 0 {
+        bytes.extend_from_slice(&[1, 1, 5, (2 + 8 * blocks).wrapping_add(skew)]);
+        for i in 0..u32::from(blocks) * 2 {
+            bytes.extend_from_slice(&(1000 * i + 7).to_be_bytes());
+        }
+    }
+    bytes
+}
+
+#[test]
+fn usual_options_read_as_the_walk_does() {
+    for timestamps in [false, true] {
+        for blocks in 0..=5 {
+            for skew in [0, 1, 8, 255] {
+                let bytes = usual_layout(timestamps, blocks, skew);
+                let walk = walked(&bytes);
+                match usual_options(&bytes) {
+                    Some(fast) => assert_eq!(Ok(fast), walk, "{bytes:?}"),
+                    None => assert!(
+                        skew != 0 || blocks == 5 || (!timestamps && blocks == 0),
+                        "the usual layout {bytes:?} missed the fast path"
+                    ),
+                }
+            }
+        }
+    }
+}
+
+proptest! {
+    #[test]
+    fn usual_options_agree_with_the_walk(
+        timestamps in any::<bool>(),
+        blocks in 0u8..=4,
+        at in 0usize..48,
+        value in any::<u8>(),
+    ) {
+        let mut bytes = usual_layout(timestamps, blocks, 0);
+        if let Some(byte) = bytes.get_mut(at) {
+            *byte = value;
+        }
+        if let Some(fast) = usual_options(&bytes) {
+            prop_assert_eq!(Ok(fast), walked(&bytes));
+        }
+    }
+}
