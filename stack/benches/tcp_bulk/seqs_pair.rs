@@ -1,7 +1,7 @@
 //! Two `seqs` stacks, each driven as a driver would: `receive` per frame,
 //! `transmit` until it has nothing, `poll_at` for the next timer.
 
-use super::wire::{Micros, Pair, Pool, FRAME, MTU};
+use super::wire::{Frame, Micros, Pair, Pool, MTU};
 use core::net::{Ipv4Addr, SocketAddrV4};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -21,7 +21,7 @@ pub struct Seqs<const OPTIONS: bool> {
     nodes: [Stack<'static, ChaCha8Rng>; 2],
     handles: [Handle<Tcp>; 2],
     /// The buffer the next frame is written into.
-    scratch: Vec<u8>,
+    scratch: Frame,
 }
 
 fn ip(n: u8) -> Ipv4Addr {
@@ -69,12 +69,12 @@ impl<const OPTIONS: bool> Pair for Seqs<OPTIONS> {
         Seqs {
             nodes: [a, b],
             handles: [ha, hb],
-            scratch: vec![0; FRAME],
+            scratch: Pool::default().take(),
         }
     }
 
-    fn receive(&mut self, now: Micros, to: usize, frame: Vec<u8>, pool: &mut Pool) {
-        self.nodes[to].receive(Instant::from_micros(now), &frame);
+    fn receive(&mut self, now: Micros, to: usize, frame: Frame, pool: &mut Pool) {
+        self.nodes[to].receive(Instant::from_micros(now), frame.as_slice());
         pool.put(frame);
     }
 
@@ -90,17 +90,12 @@ impl<const OPTIONS: bool> Pair for Seqs<OPTIONS> {
         }
     }
 
-    fn transmit(&mut self, now: Micros, pool: &mut Pool, out: &mut Vec<(usize, Vec<u8>)>) {
+    fn transmit(&mut self, now: Micros, pool: &mut Pool, out: &mut Vec<(usize, Frame)>) {
         let now = Instant::from_micros(now);
         for (from, node) in self.nodes.iter_mut().enumerate() {
-            while let Some(n) = node.transmit(now, &mut self.scratch) {
-                // Swap in a fresh full-size buffer only when a frame left,
-                // so an empty `transmit` costs no zeroing (smoltcp's
-                // token zeroes only frames it sends, too).
-                let mut next = pool.take();
-                next.resize(FRAME, 0);
-                let mut frame = core::mem::replace(&mut self.scratch, next);
-                frame.truncate(n);
+            while let Some(n) = node.transmit(now, self.scratch.buffer_mut()) {
+                let mut frame = core::mem::replace(&mut self.scratch, pool.take());
+                frame.set_len(n);
                 out.push((from, frame));
             }
         }

@@ -2,7 +2,7 @@
 //! `poll_ingress_single` per delivered frame, `poll_egress` until it has
 //! nothing, `poll_at` for the next timer.
 
-use super::wire::{Micros, Pair, Pool, FRAME};
+use super::wire::{Frame, Micros, Pair, Pool, FRAME};
 use smoltcp::iface::{
     Config, Interface, PollIngressSingleResult, PollResult, SocketHandle, SocketSet,
 };
@@ -17,26 +17,26 @@ const PORT: u16 = 5001;
 /// One interface's NIC: frames handed in by the wire, frames it sent, and
 /// the shared buffer pool (borrowed while smoltcp polls).
 struct Nic<'p> {
-    rx: &'p mut VecDeque<Vec<u8>>,
-    tx: &'p mut Vec<Vec<u8>>,
+    rx: &'p mut VecDeque<Frame>,
+    tx: &'p mut Vec<Frame>,
     pool: &'p mut Pool,
     /// Received frames, returned to the pool after the poll.
-    used: &'p mut Vec<Vec<u8>>,
+    used: &'p mut Vec<Frame>,
 }
 
 struct Rx<'a> {
-    frame: Vec<u8>,
-    used: &'a mut Vec<Vec<u8>>,
+    frame: Frame,
+    used: &'a mut Vec<Frame>,
 }
 
 struct Tx<'a> {
-    tx: &'a mut Vec<Vec<u8>>,
+    tx: &'a mut Vec<Frame>,
     pool: &'a mut Pool,
 }
 
 impl RxToken for Rx<'_> {
     fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
-        let r = f(&self.frame);
+        let r = f(self.frame.as_slice());
         self.used.push(self.frame);
         r
     }
@@ -45,8 +45,7 @@ impl RxToken for Rx<'_> {
 impl TxToken for Tx<'_> {
     fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
         let mut frame = self.pool.take();
-        frame.resize(len, 0);
-        let r = f(&mut frame);
+        let r = f(frame.fill(len));
         self.tx.push(frame);
         r
     }
@@ -95,9 +94,9 @@ struct Node {
     iface: Interface,
     sockets: SocketSet<'static>,
     handle: SocketHandle,
-    rx: VecDeque<Vec<u8>>,
-    tx: Vec<Vec<u8>>,
-    used: Vec<Vec<u8>>,
+    rx: VecDeque<Frame>,
+    tx: Vec<Frame>,
+    used: Vec<Frame>,
 }
 
 impl Node {
@@ -140,15 +139,15 @@ impl Node {
     }
 
     fn nic<'p>(
-        rx: &'p mut VecDeque<Vec<u8>>,
-        tx: &'p mut Vec<Vec<u8>>,
-        used: &'p mut Vec<Vec<u8>>,
+        rx: &'p mut VecDeque<Frame>,
+        tx: &'p mut Vec<Frame>,
+        used: &'p mut Vec<Frame>,
         pool: &'p mut Pool,
     ) -> Nic<'p> {
         Nic { rx, tx, pool, used }
     }
 
-    fn receive(&mut self, now: Instant, frame: Vec<u8>, pool: &mut Pool) {
+    fn receive(&mut self, now: Instant, frame: Frame, pool: &mut Pool) {
         self.rx.push_back(frame);
         let mut nic = Self::nic(&mut self.rx, &mut self.tx, &mut self.used, pool);
         while self
@@ -184,7 +183,7 @@ impl Pair for Smoltcp {
         Smoltcp { nodes: [a, b] }
     }
 
-    fn receive(&mut self, now: Micros, to: usize, frame: Vec<u8>, pool: &mut Pool) {
+    fn receive(&mut self, now: Micros, to: usize, frame: Frame, pool: &mut Pool) {
         self.nodes[to].receive(Instant::from_micros(now as i64), frame, pool);
     }
 
@@ -200,7 +199,7 @@ impl Pair for Smoltcp {
         }
     }
 
-    fn transmit(&mut self, now: Micros, pool: &mut Pool, out: &mut Vec<(usize, Vec<u8>)>) {
+    fn transmit(&mut self, now: Micros, pool: &mut Pool, out: &mut Vec<(usize, Frame)>) {
         let now = Instant::from_micros(now as i64);
         for (from, node) in self.nodes.iter_mut().enumerate() {
             node.transmit(now, pool);

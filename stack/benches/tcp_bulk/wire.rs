@@ -23,28 +23,61 @@ pub trait Pair {
     /// Both nodes with `buffer`-byte socket buffers; node 0 connecting.
     fn new(buffer: usize) -> Self;
     /// Hands `frame` to node `to`; the pair returns its buffer to `pool`.
-    fn receive(&mut self, now: Micros, to: usize, frame: Vec<u8>, pool: &mut Pool);
+    fn receive(&mut self, now: Micros, to: usize, frame: Frame, pool: &mut Pool);
     /// The applications: node 0 queues from `data[*sent..]`, node 1 reads
     /// into `sink` and checks what it read against `data[*got..]`.
     fn applications(&mut self, data: &[u8], sent: &mut usize, got: &mut usize, sink: &mut [u8]);
     /// Every frame both nodes have to send now, as (sender, frame).
-    fn transmit(&mut self, now: Micros, pool: &mut Pool, out: &mut Vec<(usize, Vec<u8>)>);
+    fn transmit(&mut self, now: Micros, pool: &mut Pool, out: &mut Vec<(usize, Frame)>);
     /// The earliest instant either node has timer work.
     fn poll_at(&mut self, now: Micros) -> Option<Micros>;
 }
 
+/// A frame in a full-size buffer, as a NIC's DMA ring holds it: the stack
+/// writes into whatever the buffer's last frame left, and nobody zeroes it
+/// first (a driver does not, and zeroing a full buffer for a 66-byte ACK
+/// would charge the harness's work to a stack).
+pub struct Frame {
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+impl Frame {
+    /// The frame's bytes.
+    pub fn as_slice(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    /// The whole buffer, for a stack that reports the length afterwards.
+    pub fn buffer_mut(&mut self) -> &mut [u8] {
+        &mut self.bytes
+    }
+
+    /// The frame is `len` bytes long.
+    pub fn set_len(&mut self, len: usize) {
+        assert!(len <= FRAME, "a {len}-byte frame exceeds the MTU");
+        self.len = len;
+    }
+
+    /// Makes the frame `len` bytes long and returns them to be written.
+    pub fn fill(&mut self, len: usize) -> &mut [u8] {
+        self.set_len(len);
+        &mut self.bytes[..len]
+    }
+}
+
 /// Frame buffers are recycled so neither stack pays for the harness's
-/// allocations.
+/// allocations; each is allocated (zeroed) once, at full size.
 #[derive(Default)]
 pub struct Pool(Vec<Vec<u8>>);
 
 impl Pool {
-    pub fn take(&mut self) -> Vec<u8> {
-        self.0.pop().unwrap_or_else(|| Vec::with_capacity(FRAME))
+    pub fn take(&mut self) -> Frame {
+        let bytes = self.0.pop().unwrap_or_else(|| vec![0; FRAME]);
+        Frame { bytes, len: 0 }
     }
-    pub fn put(&mut self, mut frame: Vec<u8>) {
-        frame.clear();
-        self.0.push(frame);
+    pub fn put(&mut self, frame: Frame) {
+        self.0.push(frame.bytes);
     }
 }
 
@@ -61,7 +94,7 @@ pub struct Outcome {
 
 /// Frames in flight. The latency is fixed, so arrival order is send order.
 struct Wire {
-    in_flight: VecDeque<(Micros, usize, Vec<u8>)>,
+    in_flight: VecDeque<(Micros, usize, Frame)>,
     loss: f64,
     rng: ChaCha8Rng,
     frames: u64,
@@ -84,10 +117,10 @@ impl Wire {
         }
     }
 
-    fn send(&mut self, now: Micros, from: usize, frame: Vec<u8>, pool: &mut Pool) {
+    fn send(&mut self, now: Micros, from: usize, frame: Frame, pool: &mut Pool) {
         self.frames += 1;
         if from == 0 {
-            self.count_retransmission(&frame);
+            self.count_retransmission(frame.as_slice());
         }
         if self.loss > 0.0 && self.rng.random_bool(self.loss) {
             self.lost += 1;
@@ -103,7 +136,7 @@ impl Wire {
         now: Micros,
         pair: &mut P,
         pool: &mut Pool,
-        out: &mut Vec<(usize, Vec<u8>)>,
+        out: &mut Vec<(usize, Frame)>,
     ) -> bool {
         pair.transmit(now, pool, out);
         let any = !out.is_empty();
