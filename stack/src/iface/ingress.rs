@@ -63,7 +63,7 @@ impl<R: RngCore> Stack<'_, R> {
             Err(_) => return Dropped(DropReason::Ipv4Malformed),
         };
         let delivery = match self.iface.classify(&header) {
-            Ok(d) => d,
+            Ok(broadcast) => Delivery { header, broadcast },
             Err(reason) => return Dropped(reason),
         };
         let Stack {
@@ -73,7 +73,7 @@ impl<R: RngCore> Stack<'_, R> {
             ..
         } = self;
         if !header.is_fragment() {
-            return iface.process_transport(now, sockets, delivery, packet.payload());
+            return iface.process_transport(now, sockets, &delivery, packet.payload());
         }
         let fragment = Fragment {
             key: FragmentKey {
@@ -99,7 +99,7 @@ impl<R: RngCore> Stack<'_, R> {
                     },
                     ..delivery
                 };
-                iface.process_transport(now, sockets, whole, datagram)
+                iface.process_transport(now, sockets, &whole, datagram)
             }
             Err(reason) => Dropped(reason),
         }
@@ -151,8 +151,9 @@ impl Interface<'_> {
         Consumed(Consumer::Arp)
     }
 
-    /// Decides whether a datagram is ours to process (RFC 1122 3.2.1.3).
-    fn classify(&self, header: &ipv4::Repr) -> Result<Delivery, DropReason> {
+    /// Decides whether a datagram is ours to process (RFC 1122 3.2.1.3),
+    /// and whether it was sent to a broadcast address.
+    fn classify(&self, header: &ipv4::Repr) -> Result<bool, DropReason> {
         let src = header.src_addr;
         if src.is_broadcast() || src.is_multicast() {
             return Err(DropReason::Ipv4Malformed);
@@ -166,10 +167,7 @@ impl Interface<'_> {
         let unconfigured_udp =
             cidr.is_none() && header.protocol == ipv4::Protocol::Udp && !dst.is_multicast();
         if broadcast || unicast_to_us || unconfigured_udp {
-            Ok(Delivery {
-                header: *header,
-                broadcast,
-            })
+            Ok(broadcast)
         } else {
             Err(DropReason::Ipv4NotForUs)
         }
@@ -179,7 +177,7 @@ impl Interface<'_> {
         &mut self,
         now: Instant,
         sockets: &mut Set<'_>,
-        d: Delivery,
+        d: &Delivery,
         payload: &[u8],
     ) -> Disposition {
         match d.header.protocol {
@@ -187,7 +185,7 @@ impl Interface<'_> {
             ipv4::Protocol::Icmp => self.process_icmp(now, sockets, d, payload),
             ipv4::Protocol::Tcp => self.process_tcp(now, sockets, d, payload),
             ipv4::Protocol::Unknown(_) => {
-                self.queue_unreachable(now, &d, payload, icmpv4::DstUnreachable::ProtoUnreachable);
+                self.queue_unreachable(now, d, payload, icmpv4::DstUnreachable::ProtoUnreachable);
                 Dropped(DropReason::Ipv4UnknownProtocol)
             }
         }
@@ -197,7 +195,7 @@ impl Interface<'_> {
         &mut self,
         now: Instant,
         sockets: &mut Set<'_>,
-        d: Delivery,
+        d: &Delivery,
         bytes: &[u8],
     ) -> Disposition {
         let Ok(packet) = udp::Packet::new_checked(bytes) else {
@@ -212,7 +210,7 @@ impl Interface<'_> {
             .iter_mut()
             .find(|s| s.udp_port() == Some(repr.dst_port))
         else {
-            self.queue_unreachable(now, &d, bytes, icmpv4::DstUnreachable::PortUnreachable);
+            self.queue_unreachable(now, d, bytes, icmpv4::DstUnreachable::PortUnreachable);
             return Dropped(DropReason::UdpNoSocket);
         };
         let meta = Meta {
@@ -243,7 +241,7 @@ impl Interface<'_> {
         &mut self,
         now: Instant,
         sockets: &mut Set<'_>,
-        d: Delivery,
+        d: &Delivery,
         bytes: &[u8],
     ) -> Disposition {
         let (src, dst) = (d.header.src_addr, d.header.dst_addr);
@@ -288,7 +286,7 @@ impl Interface<'_> {
         &mut self,
         now: Instant,
         sockets: &mut Set<'_>,
-        d: Delivery,
+        d: &Delivery,
         bytes: &[u8],
     ) -> Disposition {
         let Ok(packet) = icmpv4::Packet::new_checked(bytes) else {

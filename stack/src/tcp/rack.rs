@@ -286,6 +286,9 @@ impl Rack {
     /// `on_ack` for the common case, an ACK without SACK information: the
     /// entries reaching below `una` were delivered; the rest stay.
     fn on_cumulative_ack(&mut self, now: Instant, una: SeqNumber) {
+        if self.entries().iter().all(|e| e.start >= una) {
+            return; // nothing recorded was delivered
+        }
         self.settle(now, |e| {
             if e.start >= una {
                 return (None, Some(*e));
@@ -360,6 +363,7 @@ impl Rack {
     /// Marks lost every range sent before the newest delivered one that is
     /// overdue by more than the reordering window, and arms the timer for
     /// the next one due. Returns whether anything new was marked.
+    #[inline]
     pub fn detect_loss(&mut self, now: Instant) -> bool {
         self.timer = None;
         let Some(newest) = self.newest else {
@@ -368,6 +372,11 @@ impl Rack {
         if self.entries().first().is_none_or(|e| e.at > newest.0) {
             return false; // the common case: nothing sent before it remains
         }
+        self.mark_lost(now, newest)
+    }
+
+    /// `detect_loss` once some entry was sent before the newest delivery.
+    fn mark_lost(&mut self, now: Instant, newest: (Instant, SeqNumber)) -> bool {
         let wait = self.rtt + self.reordering_window();
         let mut found = false;
         for e in self.sent[..self.count].iter_mut() {

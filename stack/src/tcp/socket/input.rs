@@ -297,6 +297,9 @@ impl Socket<'_> {
     /// Records the peer's SACK blocks that fall inside the outstanding data;
     /// true when they told us of data we did not know had arrived.
     fn absorb_sack(&mut self, seg: &Repr<'_>) -> bool {
+        if seg.sack_ranges[0].is_none() {
+            return false;
+        }
         let before = self.sacked.total_len();
         for &(left, right) in seg.sack_ranges.iter().flatten() {
             let start = left.max(self.snd_una);
