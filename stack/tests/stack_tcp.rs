@@ -208,7 +208,8 @@ fn abort_after_a_zero_window_probe_still_resets_the_peer() {
 /// An idle socket is skipped by `transmit` until something reaches it
 /// (`socket::Set` remembers that it had nothing to send): data queued at
 /// the very instant of an empty `transmit`, on one connection among several
-/// idle sockets, still leaves on the next call.
+/// idle sockets, still leaves on the next call; and `poll_at` of a socket
+/// marked quiet is what it would be unmarked.
 #[test]
 fn data_queued_after_an_empty_transmit_leaves_at_once() {
     let mut link = Link::new(vec![stack(1, true), stack(2, true)]);
@@ -250,6 +251,15 @@ fn data_queued_after_an_empty_transmit_leaves_at_once() {
         let at = link.now + Duration::from_millis(100 * (round + 1));
         while link.nodes[0].transmit(at, &mut frame).is_some() {}
         assert_eq!(link.nodes[0].transmit(at, &mut frame), None);
+        // Quiet now: `poll_at` answers from the mark, and must say what it
+        // works out once a touch has cleared it.
+        let from_mark = link.nodes[0].poll_at();
+        link.nodes[0].tcp(client).unwrap();
+        assert_eq!(link.nodes[0].poll_at(), from_mark, "round {round}");
+        assert!(
+            from_mark.is_some_and(|t| t > at),
+            "round {round}: {from_mark:?}"
+        );
         let queued = link.nodes[0]
             .tcp(client)
             .unwrap()

@@ -484,12 +484,17 @@ impl<'a, R: RngCore> Stack<'a, R> {
             (iface.announcements_left > 0).then_some(iface.next_announcement),
             (owed || queued).then_some(iface.now),
         ]);
-        self.sockets.iter().fold(stack, |soonest, s| {
-            earliest([
-                soonest,
-                s.service_poll_at().or_else(|| iface.tcp_poll_at(s)),
-            ])
-        })
+        // A quiet socket's mark is its earliest timer (`Instant::MAX`: none),
+        // what working it out again would give: it has not changed since.
+        self.sockets
+            .iter_with_quiet()
+            .fold(stack, |soonest, (s, quiet)| {
+                let at = match quiet {
+                    Some(until) => (until != Instant::MAX).then_some(until),
+                    None => s.service_poll_at().or_else(|| iface.tcp_poll_at(s)),
+                };
+                earliest([soonest, at])
+            })
     }
 
     fn record_drop(&mut self, reason: DropReason) {

@@ -219,6 +219,14 @@ impl<'a> Set<'a> {
         self.slots.iter().filter_map(|s| s.socket.as_ref())
     }
 
+    /// Each socket with the instant before which it surely has nothing to
+    /// send, if it is marked quiet (see [`Set::set_quiet`]).
+    pub(crate) fn iter_with_quiet(&self) -> impl Iterator<Item = (&Socket<'a>, Option<Instant>)> {
+        self.slots
+            .iter()
+            .filter_map(|s| s.socket.as_ref().map(|socket| (socket, s.quiet_until)))
+    }
+
     pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Socket<'a>> {
         self.slots.iter_mut().filter_map(Slot::touch)
     }
