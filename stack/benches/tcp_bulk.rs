@@ -21,13 +21,8 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use wire::{transfer, Outcome, Pair};
+use wire::{pattern, transfer, Outcome, Pair, BUFFERS, LOSSES, TOTAL};
 
-/// Bytes moved per transfer.
-const TOTAL: usize = 4 << 20;
-const BUFFERS: [usize; 3] = [4 << 10, 16 << 10, 64 << 10];
-/// Loss rates in percent.
-const LOSSES: [u32; 2] = [0, 1];
 /// `seqs` as configured by default, `seqs` without timestamps and SACK (the
 /// options two smoltcp sockets use), and smoltcp.
 const STACKS: [&str; 3] = ["seqs", "seqs-plain", "smoltcp"];
@@ -60,12 +55,6 @@ fn fastest<P: Pair>(key: Key, iters: u64, data: &[u8]) -> Duration {
         .or_insert((best, outcome.expect("iters > 0")));
     entry.0 = entry.0.min(best);
     best * u32::try_from(iters).unwrap_or(u32::MAX)
-}
-
-fn pattern(len: usize) -> Vec<u8> {
-    (0..len)
-        .map(|i| (i as u8).wrapping_mul(31) ^ (i >> 9) as u8)
-        .collect()
 }
 
 fn bench(c: &mut Criterion) {

@@ -5,6 +5,21 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::VecDeque;
 
+/// Bytes moved per transfer.
+pub const TOTAL: usize = 4 << 20;
+/// Socket buffer sizes measured (both directions, both nodes).
+pub const BUFFERS: [usize; 3] = [4 << 10, 16 << 10, 64 << 10];
+/// Loss rates measured, in percent.
+pub const LOSSES: [u32; 2] = [0, 1];
+
+/// The bytes a transfer moves: not periodic within a buffer, so a segment
+/// placed at the wrong offset fails the check.
+pub fn pattern(len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(31) ^ (i >> 9) as u8)
+        .collect()
+}
+
 /// Virtual time in microseconds, shared by both harnesses.
 pub type Micros = u64;
 
