@@ -339,24 +339,15 @@ proptest! {
 
 /// What the option walk alone makes of `options`, as (timestamp, SACK).
 fn walked(options: &[u8]) -> Result<(Option<Timestamp>, [Option<SackBlock>; MAX_SACK_BLOCKS])> {
-    let mut repr = Repr {
-        src_port: 1,
-        dst_port: 2,
-        control: Control::None,
-        seq_number: SeqNumber(0),
-        ack_number: None,
-        window_len: 0,
-        window_scale: None,
-        max_seg_size: None,
-        sack_permitted: false,
-        sack_ranges: [None; MAX_SACK_BLOCKS],
-        timestamp: None,
-        payload: &[],
-    };
+    let mut found = (None, [None; MAX_SACK_BLOCKS]);
     for option in Options::new(options) {
-        repr.apply_option(option?);
+        match option? {
+            TcpOption::Timestamp(ts) => found.0 = Some(ts),
+            TcpOption::SackRange(blocks) => found.1 = blocks,
+            _ => {}
+        }
     }
-    Ok((repr.timestamp, repr.sack_ranges))
+    Ok(found)
 }
 
 /// Timestamps and SACK blocks as this stack and Linux lay them out, with
