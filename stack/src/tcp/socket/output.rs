@@ -123,6 +123,7 @@ impl Socket<'_> {
         ])
     }
 
+    #[inline]
     fn handle_timers(&mut self, now: Instant) {
         let due = |t: Option<Instant>| t.is_some_and(|t| t <= now);
         if due(self.close_at) {
@@ -316,6 +317,7 @@ impl Socket<'_> {
     /// During fast recovery: the next hole below the highest SACKed byte
     /// (or, without SACK, the first unacknowledged segment), RFC 6675 style.
     /// Ranges RACK found lost come first, lowest first.
+    #[inline]
     fn recovery_segment(&self) -> Option<Segment> {
         let recovering = self.cc.in_recovery() || self.fast_rexmit_now;
         if !recovering && !self.rack.has_lost() {
@@ -364,6 +366,7 @@ impl Socket<'_> {
 
     /// New data from SND.NXT within the send and congestion windows, held
     /// back by Nagle and sender-side SWS avoidance (RFC 9293 3.8.6.2.1).
+    #[inline]
     fn stream_segment(&self) -> Option<Segment> {
         let unsent = self.unsent();
         let room = self
@@ -394,6 +397,7 @@ impl Socket<'_> {
 
     /// A probe when the persist timer fired: one byte into a zero window, or
     /// what little room a small window has.
+    #[inline]
     fn probe_segment(&self) -> Option<Segment> {
         if !self.probe_now {
             return None;
@@ -407,6 +411,7 @@ impl Socket<'_> {
     /// When the loss probe timer fired, whatever the congestion window: a
     /// range RACK found lost, else one segment of new data if the peer's
     /// window allows, else the last segment sent again (RFC 8985 7.3).
+    #[inline]
     fn loss_probe_segment(&self) -> Option<Segment> {
         if !self.tlp.is_due() {
             return None;
@@ -424,11 +429,13 @@ impl Socket<'_> {
         self.segment_from(last, mss, Kind::LossProbe)
     }
 
+    #[inline]
     fn keepalive_segment(&self) -> Option<Segment> {
         self.keepalive_now
             .then(|| Segment::at(self.snd_una - 1, Kind::Keepalive))
     }
 
+    #[inline]
     fn next_ack(&self, now: Instant) -> Option<Segment> {
         let due = self.ack_now || self.ack_at.is_some_and(|t| t <= now) || self.window_update_due();
         // SND.MAX, not SND.NXT: after a timeout rewinds SND.NXT it may sit
@@ -438,6 +445,7 @@ impl Socket<'_> {
 
     /// The window we would advertise has at least doubled, by at least the
     /// SWS threshold: tell the peer (RFC 9293 section 3.8.6.2.2).
+    #[inline]
     fn window_update_due(&self) -> bool {
         if !self.state.may_receive() || !self.syn_acked {
             return false;
