@@ -366,21 +366,28 @@ impl Socket<'_> {
 
     /// New data from SND.NXT within the send and congestion windows, held
     /// back by Nagle and sender-side SWS avoidance (RFC 9293 3.8.6.2.1).
+    /// Inlined up to the point where data can go: most calls end before it.
     #[inline]
     fn stream_segment(&self) -> Option<Segment> {
         let unsent = self.unsent();
-        let room = self
-            .window_room()
-            .min(self.cc.cwnd().saturating_sub(self.flight()));
-        if unsent == 0 || room == 0 {
-            // No data can go, so skip working out the MSS (it lays out
-            // the options): this runs on every `poll_at` and after every
-            // segment. A bare FIN goes only once all data has gone out.
-            if unsent > 0 || !self.fin_queued {
+        if unsent == 0 {
+            // A bare FIN goes only once all data has gone out.
+            if !self.fin_queued {
                 return None;
             }
             return self.segment_from(self.snd_nxt, 0, Kind::Stream);
         }
+        let room = self
+            .window_room()
+            .min(self.cc.cwnd().saturating_sub(self.flight()));
+        if room == 0 {
+            return None;
+        }
+        self.data_segment(unsent, room)
+    }
+
+    /// `stream_segment` once `unsent` bytes wait and `room` may go.
+    fn data_segment(&self, unsent: usize, room: usize) -> Option<Segment> {
         let mss = self.segment_mss();
         let size = unsent.min(mss).min(room).min(self.resend_limit());
         let seg = self
