@@ -296,6 +296,7 @@ impl Socket<'_> {
 
     /// Records the peer's SACK blocks that fall inside the outstanding data;
     /// true when they told us of data we did not know had arrived.
+    #[inline]
     fn absorb_sack(&mut self, seg: &Repr<'_>) -> bool {
         if seg.sack_ranges[0].is_none() {
             return false;
@@ -397,6 +398,7 @@ impl Socket<'_> {
     }
 
     /// RFC 9293 section 3.10.7.4: take the window from the newest segment.
+    #[inline]
     fn update_window(&mut self, seg: &Repr<'_>, ack: SeqNumber) {
         let seq = seg.seq_number;
         if self.snd_wl1 < seq || (self.snd_wl1 == seq && self.snd_wl2 <= ack) {

@@ -549,6 +549,7 @@ impl Socket<'_> {
         repr
     }
 
+    #[inline]
     fn segment_repr(&self, now: Instant, seg: &Segment) -> Repr<'_> {
         let mut repr = self.base_repr(now);
         repr.seq_number = seg.seq;
@@ -613,6 +614,7 @@ impl Socket<'_> {
         }
     }
 
+    #[inline]
     fn commit(&mut self, now: Instant, seg: &Segment, has_ack: bool, window: usize) {
         if seg.kind == Kind::Reset {
             self.reset_connection();
