@@ -207,8 +207,8 @@ impl Interface<'_> {
             Err(_) => return Dropped(DropReason::UdpMalformed),
         };
         let Some(socket) = sockets
-            .iter_mut()
-            .find(|s| s.udp_port() == Some(repr.dst_port))
+            .position(|s| s.udp_port() == Some(repr.dst_port))
+            .and_then(|index| sockets.at_mut(index))
         else {
             self.queue_unreachable(now, d, bytes, icmpv4::DstUnreachable::PortUnreachable);
             return Dropped(DropReason::UdpNoSocket);
@@ -257,13 +257,10 @@ impl Interface<'_> {
             Err(_) => return Dropped(DropReason::TcpMalformed),
         };
         // A connection's own socket comes before a listener on its port.
-        let connected = sockets
-            .iter()
-            .any(|s| is_tcp_owner(s, src, dst, &seg, false));
         let owner = sockets
-            .iter_mut()
-            .find(|s| is_tcp_owner(s, src, dst, &seg, !connected));
-        let reply = match owner {
+            .position(|s| is_tcp_owner(s, src, dst, &seg, false))
+            .or_else(|| sockets.position(|s| is_tcp_owner(s, src, dst, &seg, true)));
+        let reply = match owner.and_then(|index| sockets.at_mut(index)) {
             Some(Socket::Tcp(socket)) => socket.process(now, src, dst, &seg),
             _ => {
                 if self.config.tcp_reset_unmatched {

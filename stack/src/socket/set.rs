@@ -235,6 +235,14 @@ impl<'a> Set<'a> {
         self.slots.len()
     }
 
+    /// The slot of the first socket `wanted` picks. Looking leaves every
+    /// socket's quiet mark alone; [`Set::at_mut`] then touches only that one.
+    pub(crate) fn position(&self, wanted: impl Fn(&Socket<'a>) -> bool) -> Option<usize> {
+        self.slots
+            .iter()
+            .position(|s| s.socket.as_ref().is_some_and(&wanted))
+    }
+
     /// Socket at slot `index`.
     pub(crate) fn at_mut(&mut self, index: usize) -> Option<&mut Socket<'a>> {
         self.slots.get_mut(index)?.touch()
