@@ -271,14 +271,10 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     /// Writes the flags and fragment offset word (reserved flag cleared);
     /// `frag_offset` is in bytes and its low three bits are dropped.
     pub fn set_fragment(&mut self, dont_frag: bool, more_frags: bool, frag_offset: u16) {
-        let mut word = frag_offset >> 3;
-        if dont_frag {
-            word |= FLAG_DONT_FRAG;
-        }
-        if more_frags {
-            word |= FLAG_MORE_FRAGS;
-        }
-        self.set(field::FLAGS_FRAG, word);
+        self.set(
+            field::FLAGS_FRAG,
+            fragment_word(dont_frag, more_frags, frag_offset),
+        );
     }
 
     pub fn set_ttl(&mut self, ttl: u8) {
@@ -381,17 +377,55 @@ impl Repr {
     /// [`Repr::buffer_len`] bytes, and `payload_len` must leave the total
     /// within 65535.
     pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) {
+        let total_len = u16::try_from(self.buffer_len()).unwrap_or(u16::MAX);
         packet.set_header_len(HEADER_LEN);
         packet.set_dscp_ecn(self.dscp_ecn);
-        packet.set_total_len(u16::try_from(self.buffer_len()).unwrap_or(u16::MAX));
+        packet.set_total_len(total_len);
         packet.set_ident(self.ident);
         packet.set_fragment(self.dont_frag, self.more_frags, self.frag_offset);
         packet.set_ttl(self.ttl);
         packet.set_protocol(self.protocol);
         packet.set_src_addr(self.src_addr);
         packet.set_dst_addr(self.dst_addr);
-        packet.fill_checksum();
+        packet.set_checksum(!self.header_sum(total_len));
     }
+
+    /// The folded sum of the header `emit` writes, from the fields rather
+    /// than read back from the buffer: it is computed for every datagram.
+    fn header_sum(&self, total_len: u16) -> u16 {
+        let [src_hi, src_lo] = halves(self.src_addr);
+        let [dst_hi, dst_lo] = halves(self.dst_addr);
+        checksum::combine(&[
+            u16::from_be_bytes([0x40 | (HEADER_LEN / 4) as u8, self.dscp_ecn]),
+            total_len,
+            self.ident,
+            fragment_word(self.dont_frag, self.more_frags, self.frag_offset),
+            u16::from_be_bytes([self.ttl, self.protocol.into()]),
+            src_hi,
+            src_lo,
+            dst_hi,
+            dst_lo,
+        ])
+    }
+}
+
+/// The flags and fragment offset word (reserved flag cleared);
+/// `frag_offset` is in bytes and its low three bits are dropped.
+fn fragment_word(dont_frag: bool, more_frags: bool, frag_offset: u16) -> u16 {
+    let mut word = frag_offset >> 3;
+    if dont_frag {
+        word |= FLAG_DONT_FRAG;
+    }
+    if more_frags {
+        word |= FLAG_MORE_FRAGS;
+    }
+    word
+}
+
+/// An address as its two big-endian 16-bit words.
+fn halves(addr: Ipv4Addr) -> [u16; 2] {
+    let bits = addr.to_bits();
+    [(bits >> 16) as u16, bits as u16]
 }
 
 impl fmt::Display for Protocol {
@@ -475,6 +509,38 @@ mod tests {
         repr.emit(&mut packet);
         packet.payload_mut().copy_from_slice(&bytes[20..115]);
         assert_eq!(out, bytes[..115]);
+    }
+
+    #[test]
+    fn emitted_checksum_is_the_one_the_bytes_give() {
+        let mut seed = 0x9e37_79b9_u32;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed
+        };
+        for _ in 0..500 {
+            let repr = Repr {
+                src_addr: Ipv4Addr::from_bits(next()),
+                dst_addr: Ipv4Addr::from_bits(next()),
+                protocol: Protocol::from(next() as u8),
+                payload_len: (next() % 1480) as usize,
+                ttl: next() as u8,
+                dscp_ecn: next() as u8,
+                ident: next() as u16,
+                dont_frag: next() % 2 == 0,
+                more_frags: next() % 2 == 0,
+                frag_offset: (next() as u16) & !7 & 0x1fff,
+            };
+            let mut out = std::vec![0u8; repr.buffer_len()];
+            let mut packet = Packet::new_unchecked(&mut out[..]);
+            repr.emit(&mut packet);
+            let emitted = packet.checksum();
+            packet.fill_checksum();
+            assert_eq!(packet.checksum(), emitted, "{repr:?}");
+            assert!(packet.verify_checksum());
+        }
     }
 
     #[test]
