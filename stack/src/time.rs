@@ -175,6 +175,15 @@ mod tests {
     #[test]
     fn arithmetic_saturates_instead_of_wrapping() {
         assert_eq!(Instant::MAX + Duration::from_secs(1), Instant::MAX);
+        assert_eq!(Instant::ZERO - Duration::from_secs(1), Instant::ZERO);
+        assert_eq!(
+            Instant::from_secs(1) - Instant::from_secs(2),
+            Duration::ZERO
+        );
+        assert_eq!(
+            Instant::from_millis(1500) - Instant::from_secs(1),
+            Duration::from_millis(500)
+        );
     }
 
     #[test]
@@ -187,15 +196,6 @@ mod tests {
         assert_eq!(earliest([Some(at(9)), None]), Some(at(9)));
         assert_eq!(earliest::<2>([None, None]), None);
         assert_eq!(earliest::<0>([]), None);
-        assert_eq!(Instant::ZERO - Duration::from_secs(1), Instant::ZERO);
-        assert_eq!(
-            Instant::from_secs(1) - Instant::from_secs(2),
-            Duration::ZERO
-        );
-        assert_eq!(
-            Instant::from_millis(1500) - Instant::from_secs(1),
-            Duration::from_millis(500)
-        );
     }
 
     #[test]

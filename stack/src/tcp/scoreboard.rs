@@ -85,5 +85,7 @@ mod tests {
             Some((seq(150), seq(300)))
         );
         assert_eq!(board.first_hole(seq(110), seq(140)), None);
+        assert_eq!(board.held_end(), seq(150));
+        assert_eq!(Scoreboard::new(una, &Assembler::new()).held_end(), una);
     }
 }

@@ -58,7 +58,8 @@ impl LossProbe {
         self.at = rto_at.is_none_or(|rto| at < rto).then_some(at);
     }
 
-    /// No probe while recovering, or when nothing is in flight.
+    /// No probe: nothing in flight, no SACK, or SND.NXT rewound by a
+    /// timeout (the retransmission timer owns that episode).
     pub fn disarm(&mut self) {
         self.at = None;
         self.due = false;

@@ -31,12 +31,12 @@ macro_rules! big_endian_field {
     ($($int:ty),*) => {$(
         impl Field for $int {
             #[inline]
-    fn read(bytes: &[u8]) -> Self {
+            fn read(bytes: &[u8]) -> Self {
                 <$int>::from_be_bytes(Field::read(bytes))
             }
 
             #[inline]
-    fn write(self, bytes: &mut [u8]) {
+            fn write(self, bytes: &mut [u8]) {
                 self.to_be_bytes().write(bytes);
             }
         }

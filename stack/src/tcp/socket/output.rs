@@ -252,13 +252,6 @@ impl Socket<'_> {
         }
     }
 
-    /// Bytes sent past SND.UNA and still in the network (the RFC 6675
-    /// pipe; see `pipe`). Hole retransmissions are not added: a hole is
-    /// lost data that already left the network, so the two cancel out.
-    fn flight(&self) -> usize {
-        self.pipe()
-    }
-
     /// Option bytes on a data segment carrying `sack_ranges`: those and the
     /// timestamps once agreed (the values do not change the length).
     pub(super) fn data_options_len(
@@ -323,7 +316,7 @@ impl Socket<'_> {
         if !recovering && !self.rack.has_lost() {
             return None;
         }
-        if !self.fast_rexmit_now && self.flight() >= self.cc.cwnd() {
+        if !self.fast_rexmit_now && self.pipe() >= self.cc.cwnd() {
             return None;
         }
         let mss = self.segment_mss();
@@ -379,7 +372,7 @@ impl Socket<'_> {
         }
         let room = self
             .window_room()
-            .min(self.cc.cwnd().saturating_sub(self.flight()));
+            .min(self.cc.cwnd().saturating_sub(self.pipe()));
         if room == 0 {
             return None;
         }
@@ -397,7 +390,7 @@ impl Socket<'_> {
         let resend = self.snd_nxt < self.snd_max;
         let allowed = resend
             || size >= mss
-            || (everything && (self.flight() == 0 || !self.config.nagle || self.fin_queued))
+            || (everything && (self.pipe() == 0 || !self.config.nagle || self.fin_queued))
             || size >= self.max_snd_wnd.div_ceil(2);
         allowed.then_some(seg)
     }

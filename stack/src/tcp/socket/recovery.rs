@@ -65,7 +65,9 @@ impl Socket<'_> {
     }
 
     /// RFC 6675 pipe: bytes from SND.UNA to SND.NXT still in the network,
-    /// so neither SACKed nor marked lost by RACK.
+    /// so neither SACKed nor marked lost by RACK. Hole retransmissions are
+    /// not added: a hole is lost data that already left the network, so the
+    /// two cancel out.
     pub(super) fn pipe(&self) -> usize {
         let sent = self.snd_nxt.distance_from(self.snd_una) as usize;
         if self.sacked.is_empty() && !self.rack.has_lost() {
