@@ -36,20 +36,19 @@ pub(crate) enum Event {
 
 impl Event {
     /// Whether the operation waiting for this event would no longer block.
-    pub(crate) fn is_ready<R: RngCore>(
-        self,
-        stack: &mut Stack<'_, R>,
-        handle: Handle<Tcp>,
-    ) -> bool {
-        use embedded_io::{ReadReady, WriteReady};
-        let mut conn = TcpConnection::new(stack, handle);
+    /// Only looks at the socket, so an idle one stays marked quiet in the
+    /// stack. A socket that is gone counts as ready: the retry reports it.
+    pub(crate) fn is_ready<R: RngCore>(self, stack: &Stack<'_, R>, handle: Handle<Tcp>) -> bool {
+        let Some(socket) = stack.sockets().tcp_ref(handle) else {
+            return true;
+        };
         match self {
-            Event::Readable => conn.read_ready().unwrap_or(true),
-            Event::Writable => conn.write_ready().unwrap_or(true),
-            Event::Flushed => embedded_io::Write::flush(&mut conn) != Err(IoError::WouldBlock),
-            Event::Accepted | Event::Connected | Event::Closed => conn
-                .socket()
-                .map_or(true, |s| self.state_reached(s.state())),
+            Event::Readable => socket.read_ready(),
+            Event::Writable => socket.write_ready(),
+            Event::Flushed => socket.flushed() != Err(IoError::WouldBlock),
+            Event::Accepted | Event::Connected | Event::Closed => {
+                self.state_reached(socket.state())
+            }
         }
     }
 
@@ -186,9 +185,11 @@ impl<'n, 'a, M: RawMutex, N: Node<'a>, const W: usize> TcpSocket<'n, 'a, M, N, W
             .await;
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut tcp::Socket<'a>) -> T) -> Option<T> {
+    /// Looks at the socket without marking it as changed in the stack.
+    fn with<T>(&self, f: impl FnOnce(&tcp::Socket<'a>) -> T) -> Option<T> {
         let handle = self.handle;
-        self.net.with(|inner| inner.node.stack().tcp(handle).map(f))
+        self.net
+            .with(|inner| inner.node.stack().sockets().tcp_ref(handle).map(f))
     }
 
     fn with_poke(&self, f: impl FnOnce(&mut tcp::Socket<'a>)) {

@@ -62,7 +62,14 @@ impl<'n, 'a, M: RawMutex, N: Node<'a>, const W: usize> UdpSocket<'n, 'a, M, N, W
     pub fn local_port(&self) -> u16 {
         let handle = self.handle;
         self.net
-            .with(|inner| inner.node.stack().udp(handle).map(|s| s.local_port()))
+            .with(|inner| {
+                inner
+                    .node
+                    .stack()
+                    .sockets()
+                    .udp_ref(handle)
+                    .map(|s| s.local_port())
+            })
             .unwrap_or(0)
     }
 

@@ -23,10 +23,13 @@ pub(crate) enum Wait {
 impl Wait {
     /// Whether retrying the operation would no longer block. A socket that
     /// is gone counts as ready: the retry reports the error.
-    fn is_ready<R: RngCore>(self, stack: &mut Stack<'_, R>) -> bool {
+    fn is_ready<R: RngCore>(self, stack: &Stack<'_, R>) -> bool {
         match self {
             Wait::Tcp(handle, event) => event.is_ready(stack, handle),
-            Wait::Udp(handle, event) => stack.udp(handle).is_none_or(|s| event.is_ready(s)),
+            Wait::Udp(handle, event) => stack
+                .sockets()
+                .udp_ref(handle)
+                .is_none_or(|s| event.is_ready(s)),
         }
     }
 
@@ -67,10 +70,10 @@ impl<const W: usize> Waiters<W> {
     /// Records that `waker`'s task waits for `wait`. One task per wait:
     /// another task registering the same wait takes its place, and the one
     /// displaced is woken so it is never lost (it retries and registers
-    /// again). A full table evicts, and wakes, the oldest slot in turn.
+    /// again). A full table evicts, and wakes, its slots in turn.
     pub(crate) fn register(&mut self, wait: Wait, waker: &Waker) {
-        let entries = self.slots.iter_mut().flatten();
-        if let Some((_, held)) = entries.into_iter().find(|(w, _)| *w == wait) {
+        let mut entries = self.slots.iter_mut().flatten();
+        if let Some((_, held)) = entries.find(|(w, _)| *w == wait) {
             if !held.will_wake(waker) {
                 core::mem::replace(held, waker.clone()).wake();
             }
@@ -96,7 +99,7 @@ impl<const W: usize> Waiters<W> {
     }
 
     /// Wakes and removes every entry whose wait is over.
-    pub(crate) fn wake_ready<R: RngCore>(&mut self, stack: &mut Stack<'_, R>) {
+    pub(crate) fn wake_ready<R: RngCore>(&mut self, stack: &Stack<'_, R>) {
         for slot in &mut self.slots {
             if slot.as_ref().is_some_and(|(wait, _)| wait.is_ready(stack)) {
                 if let Some((_, waker)) = slot.take() {
@@ -216,14 +219,13 @@ mod tests {
         let mut table = Waiters::<4>::new();
         let (read, read_waker) = waker();
         let (closed, closed_waker) = waker();
-        // Idle sockets: closed, so "closed" is reached, "readable" says
-        // NotConnected (a retry reports it), "accepted" is not (not listening
-        // either, but not in LISTEN: the accept attempt reports it).
+        // Idle sockets are closed: a connect waiting on one has failed and
+        // a close is done; once listening, an accept still waits.
         table.register(Wait::Tcp(h[0], tcp::Event::Connected), &read_waker);
         table.register(Wait::Tcp(h[1], tcp::Event::Closed), &closed_waker);
         stack.tcp_listen(h[0], 80).unwrap();
         table.register(Wait::Tcp(h[0], tcp::Event::Accepted), &read_waker);
-        table.wake_ready(&mut stack);
+        table.wake_ready(&stack);
         assert_eq!(
             (woken(&read), woken(&closed)),
             (1, 1),

@@ -7,9 +7,11 @@ use crate::time::Instant;
 use crate::{dhcp, dns, icmp, ntp, tcp, udp};
 
 /// Declares the socket kinds: the [`Socket`] variant, the marker type its
-/// handles carry, and the typed accessor on [`Set`].
+/// handles carry, and the typed accessors on [`Set`]: one to change the
+/// socket, and one to look at it, which leaves its quiet mark (see
+/// [`Set::set_quiet`]) alone.
 macro_rules! socket_kinds {
-    ($($(#[$doc:meta])* $variant:ident($ty:ty) => $accessor:ident;)*) => {
+    ($($(#[$doc:meta])* $variant:ident($ty:ty) => $accessor:ident, $viewer:ident;)*) => {
         /// Any socket the stack can hold.
         // Slots are sized for the largest kind (TCP); boxing would need a heap.
         #[allow(clippy::large_enum_variant)]
@@ -33,22 +35,30 @@ macro_rules! socket_kinds {
                         _ => None,
                     }
                 }
+
+                pub fn $viewer(&self, handle: Handle<$variant>) -> Option<&$ty> {
+                    match self.get(handle)? {
+                        Socket::$variant(s) => Some(s),
+                        #[allow(unreachable_patterns)]
+                        _ => None,
+                    }
+                }
             )*
         }
     };
 }
 
 socket_kinds! {
-    Udp(udp::Socket<'a>) => udp;
-    Icmp(icmp::Socket<'a>) => icmp;
-    Tcp(tcp::Socket<'a>) => tcp;
+    Udp(udp::Socket<'a>) => udp, udp_ref;
+    Icmp(icmp::Socket<'a>) => icmp, icmp_ref;
+    Tcp(tcp::Socket<'a>) => tcp, tcp_ref;
     /// A DHCP client that configures the interface.
-    DhcpClient(ServiceSocket<'a, AutoConfig<'a>>) => dhcp_client;
-    DhcpServer(ServiceSocket<'a, dhcp::Server<'a>>) => dhcp_server;
-    DnsClient(ServiceSocket<'a, dns::Client<'a>>) => dns_client;
-    DnsServer(ServiceSocket<'a, dns::Server<'a>>) => dns_server;
-    NtpClient(ServiceSocket<'a, ntp::Client>) => ntp_client;
-    NtpServer(ServiceSocket<'a, ntp::Server>) => ntp_server;
+    DhcpClient(ServiceSocket<'a, AutoConfig<'a>>) => dhcp_client, dhcp_client_ref;
+    DhcpServer(ServiceSocket<'a, dhcp::Server<'a>>) => dhcp_server, dhcp_server_ref;
+    DnsClient(ServiceSocket<'a, dns::Client<'a>>) => dns_client, dns_client_ref;
+    DnsServer(ServiceSocket<'a, dns::Server<'a>>) => dns_server, dns_server_ref;
+    NtpClient(ServiceSocket<'a, ntp::Client>) => ntp_client, ntp_client_ref;
+    NtpServer(ServiceSocket<'a, ntp::Server>) => ntp_server, ntp_server_ref;
 }
 
 fn dyn_parts<'s, 'a, E: Service>(

@@ -115,12 +115,36 @@ impl<R: RngCore> Read for TcpConnection<'_, '_, R> {
 }
 
 impl<R: RngCore> ReadReady for TcpConnection<'_, '_, R> {
+    fn read_ready(&mut self) -> Result<bool, IoError> {
+        Ok(self.socket()?.read_ready())
+    }
+}
+
+/// The readiness the connection's `embedded-io` traits report, on the
+/// socket itself: a caller that only looks (an async runtime deciding whom
+/// to wake) needs no mutable access.
+impl Socket<'_> {
     /// True when `read` returns data or end of stream (or a connection
     /// error) rather than `WouldBlock`.
-    fn read_ready(&mut self) -> Result<bool, IoError> {
-        match self.socket()?.peek(&mut [0u8]) {
-            Ok(0) => Ok(false),
-            Ok(_) | Err(_) => Ok(true),
+    pub fn read_ready(&self) -> bool {
+        !matches!(self.peek(&mut [0u8]), Ok(0))
+    }
+
+    /// True when `write` of a non-empty buffer accepts data or fails for
+    /// good rather than returning `WouldBlock`.
+    pub fn write_ready(&self) -> bool {
+        self.send_capacity() > 0 || !self.state().may_send()
+    }
+
+    /// What `flush` returns: done once the peer acknowledged every byte
+    /// written.
+    pub fn flushed(&self) -> Result<(), IoError> {
+        if self.send_queue() == 0 {
+            Ok(())
+        } else if self.state() == State::Closed {
+            Err(IoError::NotConnected)
+        } else {
+            Err(IoError::WouldBlock)
         }
     }
 }
@@ -136,22 +160,12 @@ impl<R: RngCore> Write for TcpConnection<'_, '_, R> {
     }
 
     fn flush(&mut self) -> Result<(), IoError> {
-        let socket = self.socket()?;
-        if socket.send_queue() == 0 {
-            Ok(())
-        } else if socket.state() == State::Closed {
-            Err(IoError::NotConnected)
-        } else {
-            Err(IoError::WouldBlock)
-        }
+        self.socket()?.flushed()
     }
 }
 
 impl<R: RngCore> WriteReady for TcpConnection<'_, '_, R> {
-    /// True when `write` of a non-empty buffer accepts data or fails for
-    /// good rather than returning `WouldBlock`.
     fn write_ready(&mut self) -> Result<bool, IoError> {
-        let socket = self.socket()?;
-        Ok(socket.send_capacity() > 0 || !socket.state().may_send())
+        Ok(self.socket()?.write_ready())
     }
 }
