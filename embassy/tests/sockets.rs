@@ -111,7 +111,7 @@ fn connecting_to_a_closed_port_is_refused() {
 }
 
 #[test]
-fn accept_and_connect_check_the_socket_state() {
+fn read_before_connecting_and_accept_on_port_zero_are_refused() {
     let _time = TimeGuard::new();
     let mut exec = Executor::default();
     let (a, _b) = two_hosts(&mut exec);
