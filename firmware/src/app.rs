@@ -59,6 +59,32 @@ impl<const RX: usize, const TX: usize> UdpBuffers<RX, TX> {
     }
 }
 
+/// Receive and send buffers of one TCP socket, `N` bytes each.
+#[derive(Debug)]
+pub struct TcpBuffers<const N: usize> {
+    rx: [u8; N],
+    tx: [u8; N],
+}
+
+impl<const N: usize> TcpBuffers<N> {
+    pub const fn new() -> Self {
+        TcpBuffers {
+            rx: [0; N],
+            tx: [0; N],
+        }
+    }
+
+    pub fn socket(&'static mut self) -> tcp::Socket<'static> {
+        tcp::Socket::new(RingBuffer::new(&mut self.rx), RingBuffer::new(&mut self.tx))
+    }
+}
+
+impl<const N: usize> Default for TcpBuffers<N> {
+    fn default() -> Self {
+        TcpBuffers::new()
+    }
+}
+
 /// TCP receive and send buffers of an HTTP connection: a request head or
 /// a response drains through them in pieces.
 const TCP_BUFFER: usize = 1024;
@@ -66,8 +92,7 @@ const TCP_BUFFER: usize = 1024;
 /// One HTTP connection: its socket's buffers, and the server's request
 /// buffer and response staging buffer.
 struct HttpBuffers {
-    rx: [u8; TCP_BUFFER],
-    tx: [u8; TCP_BUFFER],
+    tcp: TcpBuffers<TCP_BUFFER>,
     request: [u8; REQUEST_MAX],
     response: [u8; RESPONSE_MAX],
 }
@@ -75,8 +100,7 @@ struct HttpBuffers {
 impl HttpBuffers {
     fn new() -> Self {
         HttpBuffers {
-            rx: [0; TCP_BUFFER],
-            tx: [0; TCP_BUFFER],
+            tcp: TcpBuffers::new(),
             request: [0; REQUEST_MAX],
             response: [0; RESPONSE_MAX],
         }
@@ -84,7 +108,7 @@ impl HttpBuffers {
 
     fn slot(&'static mut self) -> HttpSlot<'static> {
         HttpSlot {
-            socket: tcp::Socket::new(RingBuffer::new(&mut self.rx), RingBuffer::new(&mut self.tx)),
+            socket: self.tcp.socket(),
             request: &mut self.request,
             response: &mut self.response,
         }

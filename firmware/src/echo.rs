@@ -5,8 +5,6 @@
 use embassy_sync::blocking_mutex::raw::RawMutex;
 use embassy_time::{Duration, Timer};
 use embedded_io_async::{Read, Write};
-use seqs::storage::RingBuffer;
-use seqs::tcp;
 use seqs_embassy::{Error, Node, TcpSocket};
 
 /// The echo port of RFC 862.
@@ -18,30 +16,7 @@ const BUFFER: usize = 512;
 const RETRY: Duration = Duration::from_millis(100);
 
 /// The service's socket buffers, part of the firmware's one static.
-#[derive(Debug)]
-pub struct Buffers {
-    rx: [u8; BUFFER],
-    tx: [u8; BUFFER],
-}
-
-impl Buffers {
-    pub const fn new() -> Self {
-        Buffers {
-            rx: [0; BUFFER],
-            tx: [0; BUFFER],
-        }
-    }
-
-    pub fn socket(&'static mut self) -> tcp::Socket<'static> {
-        tcp::Socket::new(RingBuffer::new(&mut self.rx), RingBuffer::new(&mut self.tx))
-    }
-}
-
-impl Default for Buffers {
-    fn default() -> Self {
-        Buffers::new()
-    }
-}
+pub type Buffers = crate::app::TcpBuffers<BUFFER>;
 
 /// Serves one client after another on `socket`, forever.
 pub async fn serve<'a, M: RawMutex, N: Node<'a>, const W: usize>(
@@ -58,8 +33,9 @@ pub async fn serve<'a, M: RawMutex, N: Node<'a>, const W: usize>(
             }
             Err(_) => Timer::after(RETRY).await,
         }
-        // Out of TIME-WAIT (rare: the peer closes first): closed, ready
-        // for the next client.
+        // Out of TIME-WAIT (rare: only when this end closed first, as when
+        // `echo` ended early or both closed at once): closed, ready for
+        // the next client.
         socket.abort();
     }
 }

@@ -8,20 +8,21 @@ use std::vec::Vec;
 use super::*;
 use crate::testing::Poller;
 
-/// A scripted radio: join outcomes in order, how many link changes the
-/// driver reports before going quiet, and a log of what was decided.
+/// A scripted radio: join outcomes in order, the link states the driver
+/// reports in order (a wait for any other state never ends), and a log of
+/// what was decided.
 #[derive(Default)]
 struct Script {
     joins: VecDeque<bool>,
-    link_changes: usize,
+    links: VecDeque<bool>,
     log: Rc<RefCell<Vec<String>>>,
 }
 
 impl Script {
-    fn new(joins: &[bool], link_changes: usize) -> Self {
+    fn new(joins: &[bool], links: &[bool]) -> Self {
         Script {
             joins: joins.iter().copied().collect(),
-            link_changes,
+            links: links.iter().copied().collect(),
             log: Rc::default(),
         }
     }
@@ -47,10 +48,10 @@ impl Radio for Script {
     }
 
     async fn link(&mut self, up: bool) {
-        if self.link_changes == 0 {
+        if self.links.front() != Some(&up) {
             pending::<()>().await;
         }
-        self.link_changes -= 1;
+        self.links.pop_front();
         self.note(if up { "link up" } else { "link down" });
     }
 
@@ -77,7 +78,7 @@ fn run(mut script: Script) -> Vec<String> {
 fn failed_joins_back_off_doubling_up_to_the_longest_pause() {
     let log = run(Script::new(
         &[false, false, false, false, false, false, false, true],
-        0,
+        &[],
     ));
     let pauses: Vec<&str> = log
         .iter()
@@ -101,7 +102,10 @@ fn failed_joins_back_off_doubling_up_to_the_longest_pause() {
 
 #[test]
 fn a_lost_link_is_rejoined_at_once_and_backs_off_afresh() {
-    let log = run(Script::new(&[false, false, true, false, true, true], 4));
+    let log = run(Script::new(
+        &[false, false, true, false, true, true],
+        &[true, false, true, false],
+    ));
     assert_eq!(
         log,
         [
@@ -128,9 +132,9 @@ fn a_lost_link_is_rejoined_at_once_and_backs_off_afresh() {
 
 #[test]
 fn the_address_is_reverified_once_a_rejoined_link_is_up() {
-    let first_up_only = run(Script::new(&[true], 1));
+    let first_up_only = run(Script::new(&[true], &[true]));
     assert_eq!(first_up_only, ["join ok", "joined", "link up"]);
-    let rejoined_not_up = run(Script::new(&[true, true], 2));
+    let rejoined_not_up = run(Script::new(&[true, true], &[true, false]));
     assert_eq!(
         rejoined_not_up,
         [
@@ -143,7 +147,7 @@ fn the_address_is_reverified_once_a_rejoined_link_is_up() {
         ],
         "not before the link is up"
     );
-    let rejoined_up = run(Script::new(&[true, true], 3));
+    let rejoined_up = run(Script::new(&[true, true], &[true, false, true]));
     assert_eq!(
         rejoined_up[6..],
         ["link up", "re-verify"],
@@ -153,7 +157,8 @@ fn the_address_is_reverified_once_a_rejoined_link_is_up() {
 
 #[test]
 fn nothing_is_rejoined_until_the_link_was_seen_up() {
-    let log = run(Script::new(&[true], 0));
+    // The driver reports a loss, but never saw the link up: no rejoin.
+    let log = run(Script::new(&[true], &[false]));
     assert_eq!(
         log,
         ["join ok", "joined"],
