@@ -72,7 +72,7 @@ fn clients_through_a_switch_get_distinct_leases() {
 }
 
 #[test]
-fn lease_is_renewed_after_a_partition_heals() {
+fn lease_is_renewed_after_an_upstream_outage() {
     // 120 s leases: renewal (T1) at 60 s, rebinding (T2) at 105 s, expiry
     // at 120 s. The client is cut off from 50 s to 100 s, its link losing
     // every frame while it keeps carrier (an upstream failure: a host whose
@@ -94,7 +94,7 @@ fn lease_is_renewed_after_a_partition_heals() {
     sim.schedule(SimTime::from_secs(100), set_loss(Loss::None))
         .unwrap();
     sim.run_until(SimTime::from_secs(110));
-    let first = address(&sim, "c1").expect("still bound after the heal");
+    let first = address(&sim, "c1").expect("still bound after the outage");
     sim.run_until(SimTime::from_secs(400));
     sim.finish().unwrap();
     let text = trace.text();
@@ -125,13 +125,13 @@ fn lease_is_renewed_after_a_partition_heals() {
     assert!(lines(&text, "c1", "addr")
         .iter()
         .all(|l| !l.contains(" lost ")));
-    let renewals_during_partition = text
+    let renewals_lost = text
         .lines()
         .filter(|l| l.contains("l-c1 drop") && l.contains("dir=c1>sw reason=loss"))
         .count();
     assert!(
-        renewals_during_partition >= 1,
-        "renewal attempts were lost while the link was down"
+        renewals_lost >= 1,
+        "renewal attempts were lost during the outage"
     );
 }
 

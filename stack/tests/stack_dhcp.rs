@@ -267,31 +267,11 @@ fn dhcp_payload(frame: &[u8]) -> Option<(Ipv4Addr, Ipv4Addr, Vec<u8>)> {
     })
 }
 
-/// The options of a BOOTP message's bytes, walked by hand: (code, value).
-fn raw_options(message: &[u8]) -> Vec<(u8, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut rest = &message[240..];
-    while let [code, tail @ ..] = rest {
-        match code {
-            0 => rest = tail,
-            255 => break,
-            _ => {
-                let (&len, value) = tail.split_first().unwrap();
-                let (value, next) = value.split_at(usize::from(len));
-                out.push((*code, value.to_vec()));
-                rest = next;
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn link_up_on_the_same_network_keeps_the_address() {
     let (mut link, clients) = network(1, Duration::from_secs(3600), 0.0, 5);
     link.run_until(Instant::from_secs(5));
     let before = link.nodes[1].ipv4_address().unwrap();
-    let sent_before = link.log.len();
     let now = link.now;
     relink(&mut link.nodes[1], clients[0], now);
     let seen = addresses_over(&mut link, 1, Duration::from_secs(2));
@@ -308,10 +288,10 @@ fn link_up_on_the_same_network_keeps_the_address() {
         .unwrap();
     assert_eq!(lease.expires_at, now + Duration::from_secs(3600), "renewed");
 
-    // The INIT-REBOOT REQUEST on the wire, read by hand and by dhcproto.
-    let requests: Vec<_> = link.log[sent_before..]
-        .iter()
-        .filter(|s| s.from == 1)
+    // The INIT-REBOOT REQUEST on the wire, read by dhcproto.
+    let requests: Vec<_> = link
+        .sent_by(1)
+        .filter(|s| s.at >= now)
         .filter_map(|s| dhcp_payload(&s.frame))
         .collect();
     assert_eq!(requests.len(), 1, "one REQUEST, answered");
@@ -321,15 +301,6 @@ fn link_up_on_the_same_network_keeps_the_address() {
         (before.address(), Ipv4Addr::BROADCAST),
         "sent from the address still in use"
     );
-    assert_eq!(&bytes[12..16], [0; 4], "ciaddr");
-    let options = raw_options(bytes);
-    let codes: Vec<u8> = options.iter().map(|(c, _)| *c).collect();
-    assert!(options.contains(&(53, vec![3])), "DHCPREQUEST: {codes:?}");
-    assert!(
-        options.contains(&(50, before.address().octets().to_vec())),
-        "requested address: {codes:?}"
-    );
-    assert!(!codes.contains(&54), "no server identifier: {codes:?}");
     let m = theirs::Message::decode(&mut Decoder::new(bytes)).unwrap();
     assert_eq!(m.opts().msg_type(), Some(theirs::MessageType::Request));
     assert_eq!(m.ciaddr(), Ipv4Addr::UNSPECIFIED);

@@ -186,7 +186,9 @@ impl Node for FirmwareHost {
     /// The board's Wi-Fi association was lost or rejoined: on a rejoin the
     /// firmware calls `App::link_up`, and so does this host.
     fn link_changed(&mut self, cx: &mut NodeCtx<'_>, up: bool) {
-        super::carrier::link_changed(cx, up, |now| self.app.link_up(now));
+        if up {
+            self.app.link_up(cx.instant());
+        }
     }
 
     fn poll_at(&self) -> Option<SimTime> {

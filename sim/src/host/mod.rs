@@ -8,9 +8,12 @@
 //! is the earliest of the stack's `poll_at`, its apps' deadlines and the
 //! start times of apps not yet started: there is no periodic tick.
 //!
-//! When its link goes down the host keeps its address; when it comes back
-//! up its DHCP client re-verifies the lease from INIT-REBOOT (the policy in
-//! `carrier.rs`), traced as `dhcp state=init-reboot` then `state=bound`.
+//! When its link goes down the host keeps its address (like dhcpcd; what it
+//! sends meanwhile is lost and retried as after any loss); when it comes
+//! back up the host may be on another network (RFC 2131 3.2, RFC 4436), so
+//! its DHCP client re-verifies the lease from INIT-REBOOT, traced as
+//! `dhcp state=init`, `state=init-reboot`, then `state=bound`. The
+//! firmware host does the same through its app.
 //!
 //! A restart builds a fresh host (stack, lease, apps and their results
 //! are lost; apps start again relative to the new boot).
@@ -51,7 +54,6 @@
 //!                         "finished_ns", "metrics": {..}, "addresses": [..] } } }
 //! ```
 
-mod carrier;
 mod config;
 mod firmware;
 mod intern;
@@ -322,12 +324,12 @@ impl Node for SeqsHost {
     }
 
     fn link_changed(&mut self, cx: &mut NodeCtx<'_>, up: bool) {
-        let (stack, dhcp) = (&mut self.stack, self.dhcp);
-        carrier::link_changed(cx, up, |now| {
-            if let Some(client) = dhcp.and_then(|h| stack.dhcp_client(h)) {
-                client.engine_mut().client_mut().link_up(now);
-            }
-        });
+        if !up {
+            return;
+        }
+        if let Some(client) = self.dhcp.and_then(|h| self.stack.dhcp_client(h)) {
+            client.engine_mut().client_mut().link_up(cx.instant());
+        }
     }
 
     fn poll_at(&self) -> Option<SimTime> {

@@ -209,7 +209,6 @@ impl<N: Addressed> Node for Leasing<N> {
 
     fn link_changed(&mut self, cx: &mut NodeCtx<'_>, up: bool) {
         self.host.link_changed(cx, up);
-        self.observe(cx);
     }
 
     fn summary(&self) -> Value {

@@ -2,9 +2,8 @@
 //! body streamed through the client's buffer, counted and hashed so it can
 //! be compared with the server's file.
 
-use std::net::SocketAddrV4;
-
 use std::fmt;
+use std::net::SocketAddrV4;
 
 use seqs::http::client::{Client, Config, Event};
 use seqs::time::{Duration, Instant};

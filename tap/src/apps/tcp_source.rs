@@ -1,9 +1,8 @@
 //! TCP source: connects, sends a seeded pattern of a given length, closes,
 //! and reports the SHA-256 of what it sent for the receiver to compare.
 
-use std::net::SocketAddrV4;
-
 use std::fmt;
+use std::net::SocketAddrV4;
 
 use seqs::socket::{Handle, Tcp};
 use seqs::tcp::State;

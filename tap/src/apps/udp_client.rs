@@ -1,10 +1,9 @@
 //! UDP client: numbered datagrams to an echo server, each echo verified
 //! byte for byte and timed.
 
-use std::net::SocketAddrV4;
-
 use std::collections::BTreeSet;
 use std::fmt;
+use std::net::SocketAddrV4;
 
 use seqs::socket::{Handle, Udp};
 use seqs::time::{Duration, Instant};

@@ -3,7 +3,6 @@
 //! bodies verified by SHA-256 on both sides.
 
 use std::net::SocketAddrV4;
-
 use std::time::Duration;
 
 use seqs_tap::apps::{
