@@ -136,10 +136,32 @@ impl Rack {
         &self.sent[..self.count]
     }
 
+    /// Nothing recorded and no timer running: an ACK without SACK
+    /// information has nothing to tell (the receiving end of a transfer).
+    pub fn is_idle(&self) -> bool {
+        self.count == 0 && self.timer.is_none()
+    }
+
     /// Records `[start, end)` sent at `now`. A retransmission takes over its
     /// bytes from the older entries (bytes the peer already holds are
     /// dropped from them).
+    // Inlined for the usual case, new data joining the newest entry.
+    #[inline]
     pub fn on_sent(
+        &mut self,
+        now: Instant,
+        start: SeqNumber,
+        end: SeqNumber,
+        retransmitted: bool,
+        board: Scoreboard<'_>,
+    ) {
+        if retransmitted || !self.join_tail(now, start, end, false) {
+            self.record(now, start, end, retransmitted, board);
+        }
+    }
+
+    /// `on_sent` for a retransmission or a range that starts an entry.
+    fn record(
         &mut self,
         now: Instant,
         start: SeqNumber,
@@ -153,17 +175,8 @@ impl Rack {
         if retransmitted {
             self.forget(start, end, board);
         }
-        let join_window = self.join_window();
-        if let Some(tail) = self.sent[..self.count].last_mut() {
-            let joins = tail.end == start
-                && tail.retransmitted == retransmitted
-                && !tail.is_lost()
-                && now - tail.at <= join_window;
-            if joins {
-                tail.end = end;
-                tail.at = now;
-                return;
-            }
+        if self.join_tail(now, start, end, retransmitted) {
+            return;
         }
         if self.count == MAX_SENT {
             self.make_room();
@@ -176,6 +189,33 @@ impl Rack {
             lost_end: start,
         };
         self.count += 1;
+    }
+
+    /// Extends the newest entry by `[start, end)` if that continues it, of
+    /// the same kind, within the join window.
+    #[inline]
+    fn join_tail(
+        &mut self,
+        now: Instant,
+        start: SeqNumber,
+        end: SeqNumber,
+        retransmitted: bool,
+    ) -> bool {
+        let join_window = self.join_window();
+        match self.sent[..self.count].last_mut() {
+            Some(tail)
+                if tail.end == start
+                    && start < end
+                    && tail.retransmitted == retransmitted
+                    && !tail.is_lost()
+                    && now - tail.at <= join_window =>
+            {
+                tail.end = end;
+                tail.at = now;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Removes `[start, end)` from every entry, splitting one that holds it
@@ -274,11 +314,10 @@ impl Rack {
         let held_end = board.held_end();
         self.settle(now, |e| {
             if e.start >= held_end {
-                return (None, Some(*e));
+                return (None, Some(e.start));
             }
             let start = e.start.max(una);
-            let left =
-                (start < e.end && !board.holds(start, e.end)).then_some(Sent { start, ..*e });
+            let left = (start < e.end && !board.holds(start, e.end)).then_some(start);
             (e.delivered_end(una, sack), left)
         });
     }
@@ -291,21 +330,20 @@ impl Rack {
         }
         self.settle(now, |e| {
             if e.start >= una {
-                return (None, Some(*e));
+                return (None, Some(e.start));
             }
-            let left = (e.end > una).then_some(Sent { start: una, ..*e });
-            (Some(una.min(e.end)), left)
+            (Some(una.min(e.end)), (e.end > una).then_some(una))
         });
     }
 
     /// Walks the entries in send order; `step` says how far each was
-    /// delivered and what of it is still outstanding. Keeps the latter,
-    /// recounts the lost ones and learns from the newest delivery that is
-    /// not ambiguous.
+    /// delivered and where what is still outstanding starts. Keeps the
+    /// latter, recounts the lost ones and learns from the newest delivery
+    /// that is not ambiguous.
     fn settle(
         &mut self,
         now: Instant,
-        mut step: impl FnMut(&Sent) -> (Option<SeqNumber>, Option<Sent>),
+        mut step: impl FnMut(&Sent) -> (Option<SeqNumber>, Option<SeqNumber>),
     ) {
         let (mut kept, mut lost) = (0, 0);
         let mut newest = None;
@@ -315,9 +353,12 @@ impl Rack {
             if let Some(end) = delivered.filter(|_| !self.ambiguous(&e, now)) {
                 newest = Some((e, end));
             }
-            if let Some(left) = left {
-                lost += usize::from(left.is_lost());
-                self.sent[kept] = left;
+            if let Some(start) = left {
+                lost += usize::from(e.lost_end > start);
+                // Most entries stay as they are: no write for those.
+                if kept != i || start != e.start {
+                    self.sent[kept] = Sent { start, ..e };
+                }
                 kept += 1;
             }
         }

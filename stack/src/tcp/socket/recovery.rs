@@ -30,7 +30,8 @@ impl Socket<'_> {
     /// learns what was delivered and looks for losses; SND.NXT steps over
     /// data the peer now holds.
     pub(super) fn rack_on_ack(&mut self, now: Instant, seg: &Repr<'_>) {
-        if !self.sack_ok {
+        let idle = self.rack.is_idle() && self.sacked.is_empty() && seg.sack_ranges[0].is_none();
+        if !self.sack_ok || idle {
             return;
         }
         let board = Scoreboard::new(self.snd_una, &self.sacked);
