@@ -296,17 +296,30 @@ impl Rack {
     /// An ACK arrived: `board` already includes it, `sack` are its blocks.
     /// Notes the newest delivered transmission, then drops entries the peer
     /// now holds entirely.
+    // Inlined for the usual ACK, one without SACK information.
+    #[inline]
     pub fn on_ack(
         &mut self,
         now: Instant,
         sack: &[Option<(SeqNumber, SeqNumber)>; MAX_SACK_BLOCKS],
         board: Scoreboard<'_>,
     ) {
-        let una = board.una();
-        let sack = sack.iter().any(Option::is_some).then_some(sack);
-        if sack.is_none() && board.nothing_sacked() {
-            return self.on_cumulative_ack(now, una);
+        if sack[0].is_none() && board.nothing_sacked() {
+            self.on_cumulative_ack(now, board.una());
+        } else {
+            self.on_selective_ack(now, sack, board);
         }
+    }
+
+    /// `on_ack` when the peer holds data above `una`.
+    fn on_selective_ack(
+        &mut self,
+        now: Instant,
+        sack: &[Option<(SeqNumber, SeqNumber)>; MAX_SACK_BLOCKS],
+        board: Scoreboard<'_>,
+    ) {
+        let una = board.una();
+        let sack = sack[0].is_some().then_some(sack);
         // Entries are in send order, so the last one delivered is the
         // newest, and (if not a retransmission) gives the shortest RTT.
         // Entries wholly past everything the peer holds (most of them: what
@@ -314,53 +327,47 @@ impl Rack {
         let held_end = board.held_end();
         self.settle(now, |e| {
             if e.start >= held_end {
-                return (None, Some(e.start));
+                return (None, e.start);
             }
             let start = e.start.max(una);
-            let left = (start < e.end && !board.holds(start, e.end)).then_some(start);
-            (e.delivered_end(una, sack), left)
+            let held = start < e.end && board.holds(start, e.end);
+            (e.delivered_end(una, sack), if held { e.end } else { start })
         });
     }
 
     /// `on_ack` for the common case, an ACK without SACK information: the
     /// entries reaching below `una` were delivered; the rest stay.
+    #[inline]
     fn on_cumulative_ack(&mut self, now: Instant, una: SeqNumber) {
-        if self.entries().iter().all(|e| e.start >= una) {
-            return; // nothing recorded was delivered
-        }
         self.settle(now, |e| {
-            if e.start >= una {
-                return (None, Some(e.start));
-            }
-            (Some(una.min(e.end)), (e.end > una).then_some(una))
+            let delivered = (e.start < una).then(|| una.min(e.end));
+            (delivered, e.start.max(una))
         });
     }
 
     /// Walks the entries in send order; `step` says how far each was
-    /// delivered and where what is still outstanding starts. Keeps the
-    /// latter, recounts the lost ones and learns from the newest delivery
-    /// that is not ambiguous.
+    /// delivered and where what is still outstanding starts (at its end:
+    /// nothing). Keeps the latter, recounts the lost ones and learns from
+    /// the newest delivery that is not ambiguous.
     fn settle(
         &mut self,
         now: Instant,
-        mut step: impl FnMut(&Sent) -> (Option<SeqNumber>, Option<SeqNumber>),
+        mut step: impl FnMut(&Sent) -> (Option<SeqNumber>, SeqNumber),
     ) {
         let (mut kept, mut lost) = (0, 0);
         let mut newest = None;
         for i in 0..self.count {
             let e = self.sent[i];
-            let (delivered, left) = step(&e);
+            let (delivered, start) = step(&e);
             if let Some(end) = delivered.filter(|_| !self.ambiguous(&e, now)) {
                 newest = Some((e, end));
             }
-            if let Some(start) = left {
-                lost += usize::from(e.lost_end > start);
-                // Most entries stay as they are: no write for those.
-                if kept != i || start != e.start {
-                    self.sent[kept] = Sent { start, ..e };
-                }
-                kept += 1;
-            }
+            // Written whether kept or not (`kept <= i`, so only a slot
+            // already read is overwritten): no branch to mispredict.
+            let keep = start < e.end;
+            self.sent[kept] = Sent { start, ..e };
+            kept += usize::from(keep);
+            lost += usize::from(keep && e.lost_end > start);
         }
         self.count = kept;
         self.lost = lost;
@@ -464,6 +471,7 @@ impl Rack {
 
     /// Bytes below `limit` marked lost and not yet resent or SACKed: they
     /// left the network, so they are not in flight (RFC 6675 pipe).
+    #[inline]
     pub fn lost_bytes(&self, board: Scoreboard<'_>, limit: SeqNumber) -> usize {
         if self.lost == 0 {
             return 0;

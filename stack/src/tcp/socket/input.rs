@@ -190,7 +190,7 @@ impl Socket<'_> {
         if let Some(reply) = self.check_ack_range(now, ack) {
             return reply;
         }
-        let new_sack = self.sack_ok && self.absorb_sack(seg);
+        let new_sack = self.sack_ok && seg.sack_ranges[0].is_some() && self.absorb_sack(seg);
         let fin_acked = if ack > self.snd_una {
             self.on_ack_advance(now, ack, seg)
         } else {
@@ -296,11 +296,7 @@ impl Socket<'_> {
 
     /// Records the peer's SACK blocks that fall inside the outstanding data;
     /// true when they told us of data we did not know had arrived.
-    #[inline]
     fn absorb_sack(&mut self, seg: &Repr<'_>) -> bool {
-        if seg.sack_ranges[0].is_none() {
-            return false;
-        }
         let before = self.sacked.total_len();
         for &(left, right) in seg.sack_ranges.iter().flatten() {
             let start = left.max(self.snd_una);
