@@ -342,6 +342,7 @@ impl Interface<'_> {
     }
 
     /// Lets `socket` (in slot `index`) emit its next packet, if it has one.
+    #[inline]
     fn dispatch(
         &mut self,
         now: Instant,

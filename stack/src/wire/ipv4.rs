@@ -338,6 +338,7 @@ impl Repr {
     /// header checksum, `Malformed` when the reserved flag is set or the
     /// fragment would end past the largest possible datagram. Options are
     /// skipped.
+    #[inline]
     pub fn parse<T: AsRef<[u8]>>(packet: &Packet<T>) -> Result<Repr> {
         packet.check_len()?;
         if !packet.verify_checksum() {

@@ -208,12 +208,20 @@ impl Socket<'_> {
     /// Persist timer (RFC 9293 section 3.8.6.1, and the SWS override timer
     /// of RFC 1122 4.2.3.4): armed while data waits, nothing can be sent and
     /// no retransmission timer will wake us.
+    // Inlined for the two usual cases, data in flight (the retransmission
+    // timer stands in) and nothing to send.
+    #[inline]
     pub(super) fn update_persist(&mut self, now: Instant) {
-        let stalled = self.syn_acked
-            && self.sends_data()
-            && self.rtx_at.is_none()
-            && self.unsent() > 0
-            && self.stream_segment().is_none();
+        if self.rtx_at.is_some() || self.unsent() == 0 {
+            self.persist_at = None;
+        } else {
+            self.update_waiting_persist(now);
+        }
+    }
+
+    /// `update_persist` when data waits and nothing is in flight.
+    fn update_waiting_persist(&mut self, now: Instant) {
+        let stalled = self.syn_acked && self.sends_data() && self.stream_segment().is_none();
         if !stalled {
             self.persist_at = None;
         } else if self.persist_at.is_none() && !self.probe_now {
