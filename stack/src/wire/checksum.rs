@@ -32,6 +32,36 @@ pub fn data(bytes: &[u8]) -> u16 {
     fold(acc.iter().sum()).swap_bytes()
 }
 
+/// Copies as much of `src` as `dest` holds and returns `data` of what was
+/// copied: one pass over the bytes where a copy and a sum would take two,
+/// for a segment's payload on its way into a frame.
+pub fn copy(dest: &mut [u8], src: &[u8]) -> u16 {
+    let len = dest.len().min(src.len());
+    let (dest, src) = (
+        dest.get_mut(..len).unwrap_or_default(),
+        src.get(..len).unwrap_or_default(),
+    );
+    let mut quads = src.chunks_exact(32);
+    let mut out = dest.chunks_exact_mut(32);
+    let mut acc = [0u64; 4];
+    for (quad, to) in (&mut quads).zip(&mut out) {
+        to.copy_from_slice(quad);
+        for (sum, word) in acc.iter_mut().zip(quad.chunks_exact(8)) {
+            *sum += halves(word);
+        }
+    }
+    let rest = quads.remainder();
+    if let Some(to) = out.into_remainder().get_mut(..rest.len()) {
+        to.copy_from_slice(rest);
+    }
+    let mut words = rest.chunks_exact(8);
+    for word in &mut words {
+        acc[0] += halves(word);
+    }
+    acc[1] += tail(words.remainder());
+    fold(acc.iter().sum()).swap_bytes()
+}
+
 /// The last 0 to 7 bytes, read as 4-, 2- and 1-byte little-endian pieces
 /// (each starts at an even offset, so each lands in the right half of its
 /// 16-bit words). Copying them into a zeroed 8-byte word instead costs a
@@ -133,6 +163,26 @@ mod tests {
                 "length {end}"
             );
         }
+    }
+
+    #[test]
+    fn copy_copies_and_sums_like_data_at_every_length() {
+        let bytes: [u8; 131] = core::array::from_fn(|i| (i as u8).wrapping_mul(53).wrapping_add(7));
+        for end in 0..bytes.len() {
+            let mut dest = [0xa5u8; 131];
+            let sum = copy(&mut dest[..end], &bytes[..end]);
+            assert_eq!(sum, reference(&bytes[..end]), "length {end}");
+            assert_eq!(dest[..end], bytes[..end], "length {end}");
+            assert!(dest[end..].iter().all(|&b| b == 0xa5), "length {end}");
+        }
+        // Mismatched lengths: the common prefix, from either side.
+        let mut short = [0u8; 40];
+        assert_eq!(copy(&mut short, &bytes), reference(&bytes[..40]));
+        assert_eq!(short[..], bytes[..40]);
+        let mut long = [0u8; 131];
+        assert_eq!(copy(&mut long, &bytes[..33]), reference(&bytes[..33]));
+        assert_eq!(long[..33], bytes[..33]);
+        assert!(long[33..].iter().all(|&b| b == 0));
     }
 
     #[test]

@@ -210,6 +210,35 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
         let sum = self.checksum_sum(src, dst).unwrap_or(0);
         self.set_checksum(!sum);
     }
+
+    /// Copies `payload` in after the header and stores the checksum, as
+    /// `payload_mut` and `fill_checksum` would, but summing the payload
+    /// while it is copied: one pass over it instead of two.
+    pub fn fill_payload_and_checksum(&mut self, payload: &[u8], src: Ipv4Addr, dst: Ipv4Addr) {
+        self.set_checksum(0);
+        let header_len = usize::from(self.header_len());
+        let bytes = self.bytes_mut();
+        let total = u16::try_from(bytes.len());
+        let sum = match (bytes.split_at_mut_checked(header_len), total) {
+            (Some((header, body)), Ok(total)) if body.len() == payload.len() => {
+                Some(checksum::combine(&[
+                    checksum::pseudo_header(src, dst, PROTOCOL, total),
+                    checksum::data(header),
+                    checksum::copy(body, payload),
+                ]))
+            }
+            _ => None,
+        };
+        match sum {
+            Some(sum) => self.set_checksum(!sum),
+            None => {
+                if let Some(dest) = self.payload_mut().get_mut(..payload.len()) {
+                    dest.copy_from_slice(payload);
+                }
+                self.fill_checksum(src, dst);
+            }
+        }
+    }
 }
 
 impl<T: AsRef<[u8]>> AsRef<[u8]> for Packet<T> {
@@ -434,11 +463,7 @@ impl<'a> Repr<'a> {
             rest: packet.options_mut(),
             len: 0,
         });
-        let payload = packet.payload_mut();
-        if let Some(dest) = payload.get_mut(..self.payload.len()) {
-            dest.copy_from_slice(self.payload);
-        }
-        packet.fill_checksum(src, dst);
+        packet.fill_payload_and_checksum(self.payload, src, dst);
     }
 }
 

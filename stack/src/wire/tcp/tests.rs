@@ -403,3 +403,30 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// The one-pass payload copy and checksum writes the same bytes as
+    /// copying the payload and then summing the segment, for any payload
+    /// (odd lengths included) and for a buffer longer than the segment
+    /// (where it falls back to the two passes).
+    #[test]
+    fn payload_and_checksum_in_one_pass_match_two(
+        payload in proptest::collection::vec(any::<u8>(), 0..1500),
+        header in proptest::collection::vec(any::<u8>(), 20..=20),
+        spare in 0usize..3,
+    ) {
+        let len = 20 + payload.len() + spare;
+        let (mut once, mut twice) = (vec![0x5au8; len], vec![0x5au8; len]);
+        for bytes in [&mut once, &mut twice] {
+            bytes[..20].copy_from_slice(&header);
+            Packet::new_unchecked(&mut bytes[..]).set_header_len(20);
+        }
+        let mut packet = Packet::new_unchecked(&mut once[..]);
+        packet.fill_payload_and_checksum(&payload, SRC, DST);
+        let mut packet = Packet::new_unchecked(&mut twice[..]);
+        packet.payload_mut()[..payload.len()].copy_from_slice(&payload);
+        packet.fill_checksum(SRC, DST);
+        prop_assert_eq!(&once, &twice);
+        prop_assert!(Packet::new_unchecked(&once[..]).verify_checksum(SRC, DST));
+    }
+}
