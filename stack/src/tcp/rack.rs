@@ -156,7 +156,7 @@ impl Rack {
         board: Scoreboard<'_>,
     ) {
         if retransmitted || !self.join_tail(now, start, end, false) {
-            self.record(now, start, end, retransmitted, board);
+            self.record(now, (start, end), retransmitted, board);
         }
     }
 
@@ -164,8 +164,7 @@ impl Rack {
     fn record(
         &mut self,
         now: Instant,
-        start: SeqNumber,
-        end: SeqNumber,
+        (start, end): (SeqNumber, SeqNumber),
         retransmitted: bool,
         board: Scoreboard<'_>,
     ) {
