@@ -17,14 +17,16 @@ use crate::waiters::{SocketId, Wait};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Event {
     Datagram,
-    Room,
+    /// Room for a datagram of this many bytes: a free slot alone would
+    /// wake a large one every round while the queued bytes leave no room.
+    Room(usize),
 }
 
 impl Event {
     pub(crate) fn is_ready(self, socket: &udp::Socket<'_>) -> bool {
         match self {
             Event::Datagram => socket.can_recv(),
-            Event::Room => socket.can_send(),
+            Event::Room(len) => socket.can_send_len(len),
         }
     }
 }
@@ -76,12 +78,14 @@ impl<'n, 'a, M: RawMutex, N: Node<'a>, const W: usize> UdpSocket<'n, 'a, M, N, W
     /// Queues `buf` as one datagram for `to`, waiting while the transmit
     /// queue is full.
     pub async fn send_to(&self, buf: &[u8], to: SocketAddrV4) -> Result<(), Error> {
-        self.wait(Event::Room, |socket| match socket.send_slice(buf, to) {
-            Ok(()) => Poll::Ready(Ok(())),
-            Err(SendError::BufferFull) => Poll::Pending,
-            Err(SendError::TooLarge) => Poll::Ready(Err(Error::TooLarge)),
-            Err(SendError::Unbound | SendError::Unaddressable) => {
-                Poll::Ready(Err(Error::Unaddressable))
+        self.wait(Event::Room(buf.len()), |socket| {
+            match socket.send_slice(buf, to) {
+                Ok(()) => Poll::Ready(Ok(())),
+                Err(SendError::BufferFull) => Poll::Pending,
+                Err(SendError::TooLarge) => Poll::Ready(Err(Error::TooLarge)),
+                Err(SendError::Unbound | SendError::Unaddressable) => {
+                    Poll::Ready(Err(Error::Unaddressable))
+                }
             }
         })
         .await

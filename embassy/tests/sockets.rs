@@ -281,3 +281,31 @@ fn split_halves_read_while_writing() {
     });
     exec.run_until(&[client], LIMIT);
 }
+
+/// A datagram that finds a free slot but not room for its bytes waits for
+/// room, and is not woken each time the runner goes round in between.
+#[test]
+fn a_large_datagram_waits_for_room_without_spinning() {
+    let _time = TimeGuard::new();
+    let mut exec = Executor::default();
+    let (a, _b) = two_hosts(&mut exec);
+    let task = exec.spawn(async move {
+        let socket = udp_socket(a, 0);
+        // Nobody has host 3's address: the first datagram waits in the
+        // queue for ARP, which retries and finally gives up on it.
+        socket.send_to(&[1; 1500], endpoint(3, 7)).await.unwrap();
+        // Three of four slots are free but 548 of 2048 bytes: this waits.
+        socket.send_to(&[2; 1000], endpoint(3, 7)).await.unwrap();
+    });
+    exec.idle(Duration::from_millis(100));
+    assert!(!exec.is_done(task));
+    let polls = exec.polls(task);
+    let rounds = a.with_stack(|s| s.counters().frames_out);
+    exec.idle(Duration::from_millis(2500));
+    assert!(
+        a.with_stack(|s| s.counters().frames_out) > rounds,
+        "ARP retried meanwhile, so the runner went round"
+    );
+    assert_eq!(exec.polls(task), polls, "not woken while there is no room");
+    exec.run_until(&[task], LIMIT);
+}

@@ -83,6 +83,17 @@ impl<'a, H: Copy + Default> PacketBuffer<'a, H> {
         self.payload.len()
     }
 
+    /// Whether a packet of `len` bytes would be queued now: a free slot and
+    /// `len` contiguous bytes (as [`PacketBuffer::enqueue`] would find them).
+    pub fn can_fit(&self, len: usize) -> bool {
+        let room = if self.payload_used == 0 {
+            len <= self.payload.len()
+        } else {
+            self.place(len).is_some()
+        };
+        room && !self.is_full()
+    }
+
     /// Reserves `len` contiguous bytes for a new packet with `header` and
     /// returns them for the caller to fill.
     pub fn enqueue(&mut self, len: usize, header: H) -> Result<&mut [u8], Full> {
@@ -257,9 +268,10 @@ mod tests {
 
     proptest! {
         /// Against a VecDeque model: same packets out, in order; a rejected
-        /// packet is always one that could not fit contiguously.
+        /// packet is always one that could not fit contiguously, and
+        /// `can_fit` foretells each enqueue.
         #[test]
-        fn behaves_like_a_bounded_queue(ops in proptest::collection::vec((any::<bool>(), 0usize..40), 0..200)) {
+        fn behaves_like_a_bounded_queue(ops in proptest::collection::vec((any::<bool>(), 0usize..72), 0..200)) {
             let mut meta = [PacketMeta::<u32>::empty(); 5];
             let mut bytes = [0u8; 64];
             let mut buf = PacketBuffer::new(&mut meta, &mut bytes);
@@ -267,7 +279,10 @@ mod tests {
             for (n, (push, len)) in ops.into_iter().enumerate() {
                 if push {
                     let data: Vec<u8> = (0..len).map(|i| (n + i) as u8).collect();
-                    match buf.enqueue_slice(&data, n as u32) {
+                    let fits = buf.can_fit(len);
+                    let queued = buf.enqueue_slice(&data, n as u32);
+                    prop_assert_eq!(fits, queued.is_ok(), "can_fit({}) foretold enqueue", len);
+                    match queued {
                         Ok(()) => model.push_back(data),
                         Err(Full::Slots) => prop_assert_eq!(model.len(), 5),
                         Err(Full::TooLarge) => prop_assert!(len > 64),

@@ -127,6 +127,13 @@ impl<'a> Socket<'a> {
         !self.tx.is_full()
     }
 
+    /// Whether a datagram with `len` payload bytes would be queued now:
+    /// `can_send` counts free slots only, and a large datagram also needs
+    /// that many contiguous bytes of the transmit buffer.
+    pub fn can_send_len(&self, len: usize) -> bool {
+        self.tx.can_fit(len)
+    }
+
     pub fn can_recv(&self) -> bool {
         !self.rx.is_empty()
     }
