@@ -259,3 +259,28 @@ fn groups_expand_with_addresses_and_macs() {
     let links: Vec<&str> = s.topology.links().map(|l| l.name.as_str()).collect();
     assert_eq!(links, ["a-sw", "b-sw", "c1-sw", "c2-sw", "c3-sw"]);
 }
+
+#[test]
+fn tcp_congestion_is_reno_or_cubic() {
+    use seqs::tcp::Congestion;
+    use seqs_sim::scenario::HostPlan;
+    let text = BASE.replace(
+        "address = { static = \"192.0.2.1/24\" }",
+        "address = { static = \"192.0.2.1/24\" }\ntcp = { congestion = \"cubic\" }",
+    );
+    let s = Scenario::parse("t.toml", &text).expect("valid");
+    let congestion = |i: usize| match &s.hosts[i].1 {
+        HostPlan::Seqs(host) => host.tcp.congestion,
+        _ => panic!("a seqs host"),
+    };
+    assert_eq!(
+        (congestion(0), congestion(1)),
+        (Congestion::Cubic, Congestion::Reno)
+    );
+    let text = text.replace("\"cubic\"", "\"vegas\"");
+    assert!(
+        error(&text).starts_with("11:22: unknown variant `vegas`, expected `reno` or `cubic`"),
+        "{}",
+        error(&text)
+    );
+}

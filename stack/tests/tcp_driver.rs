@@ -6,9 +6,9 @@ mod driver;
 
 use proptest::prelude::*;
 
-/// Seven config bytes (all off), listen, the peer's SYN, then its ACK.
+/// Eight config bytes (all off), listen, the peer's SYN, then its ACK.
 fn established_prefix() -> Vec<u8> {
-    let mut data = vec![0u8; 7];
+    let mut data = vec![0u8; 8];
     data.extend_from_slice(&[7, 2, 1]);
     data.extend_from_slice(&[0, 0, 2, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0]);
     data.extend_from_slice(&[0, 0, 0, 0, 0, 1, 1, 0, 0, 0xff, 0xff, 0, 0, 0, 0]);

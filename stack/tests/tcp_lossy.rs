@@ -7,7 +7,7 @@ mod tcp_harness;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use seqs::tcp::{reset_reply, Config, Error, SeqNumber, Socket, State};
+use seqs::tcp::{reset_reply, Config, Congestion, Error, SeqNumber, Socket, State};
 use seqs::time::{Duration, Instant};
 use std::collections::BinaryHeap;
 use std::net::Ipv4Addr;
@@ -183,6 +183,11 @@ fn config(rng: &mut ChaCha8Rng) -> Config {
         syn_retries: 20,
         max_retries: 30,
         time_wait: Duration::from_secs(rng.random_range(1..60)),
+        congestion: if rng.random_bool(0.5) {
+            Congestion::Cubic
+        } else {
+            Congestion::Reno
+        },
         ..Config::default()
     }
 }

@@ -5,7 +5,7 @@
 
 mod tcp_harness;
 
-use seqs::tcp::{Config, Socket};
+use seqs::tcp::{Config, Congestion, Socket};
 use seqs::time::{Duration, Instant};
 use seqs::wire::tcp::Control;
 use tcp_harness::*;
@@ -86,6 +86,39 @@ fn lost_retransmission_is_resent_before_the_timer() {
         [901, 1001, 1101]
     );
     assert_eq!(a.counters().retransmissions, 2);
+}
+
+#[test]
+fn cubic_keeps_seven_tenths_of_the_flight_through_recovery() {
+    let config = Config {
+        congestion: Congestion::Cubic,
+        ..sack_config()
+    };
+    let (mut a, _) = connected(10_000, config, 10_000, sack_config());
+    a.send_slice(&[5u8; 2000]).unwrap();
+    assert_eq!(seqs(&drain(&mut a, ms(100))), [101, 201, 301, 401]);
+    assert_eq!(
+        ack_and_drain(&mut a, ms(120), &b_ack(101, &[(201, 301)])),
+        [501]
+    );
+    assert_eq!(
+        ack_and_drain(&mut a, ms(120), &b_ack(101, &[(201, 401)])),
+        [601]
+    );
+    // 600 bytes were out when the third duplicate found the loss: Reno
+    // keeps 300 and resends 101 alone (above); CUBIC keeps 420, and the
+    // pipe (101 lost, 201 to 600 SACKed: 100 bytes) lets 701 go too.
+    assert_eq!(
+        ack_and_drain(&mut a, ms(120), &b_ack(101, &[(201, 501)])),
+        [101, 701]
+    );
+    assert_eq!(a.metrics().ssthresh, 420);
+    assert_eq!(
+        ack_and_drain(&mut a, ms(140), &b_ack(801, &[])),
+        [801, 901, 1001, 1101],
+        "recovery over: a window of 420 bytes, four segments"
+    );
+    assert_eq!(a.metrics().cwnd, 420);
 }
 
 #[test]

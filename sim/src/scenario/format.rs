@@ -190,6 +190,15 @@ pub struct TcpDef {
     pub window_scaling: Option<bool>,
     pub timestamps: Option<bool>,
     pub sack: Option<bool>,
+    pub congestion: Option<CongestionDef>,
+}
+
+/// `congestion = "reno"` or `"cubic"`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CongestionDef {
+    Reno,
+    Cubic,
 }
 
 /// `loss = "1%"` (independent), `loss = { rate = "5%", burst = 4 }`

@@ -4,12 +4,14 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 use std::ops::Range;
 
+use seqs::tcp::Congestion;
 use seqs::wire::{EthernetAddress, Ipv4Cidr};
 use toml::Spanned;
 
 use super::apps;
 use super::format::{
-    AddressDef, CapacitiesDef, DirectionDef, FirmwareDef, HostDef, Names, StaticDef, TcpDef,
+    AddressDef, CapacitiesDef, CongestionDef, DirectionDef, FirmwareDef, HostDef, Names, StaticDef,
+    TcpDef,
 };
 use super::validate::{Checker, Kind};
 use super::HostPlan;
@@ -389,6 +391,11 @@ fn tcp_config(ck: &mut Checker<'_>, def: &TcpDef, mtu: usize) -> seqs::tcp::Conf
         window_scaling: def.window_scaling.unwrap_or(d.window_scaling),
         timestamps: def.timestamps.unwrap_or(d.timestamps),
         sack: def.sack.unwrap_or(d.sack),
+        congestion: match def.congestion {
+            Some(CongestionDef::Reno) => Congestion::Reno,
+            Some(CongestionDef::Cubic) => Congestion::Cubic,
+            None => d.congestion,
+        },
         ..d
     }
 }

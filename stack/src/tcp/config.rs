@@ -35,6 +35,21 @@ pub struct Config {
     pub sack: bool,
     /// RFC 5961 challenge ACKs allowed per second.
     pub challenge_ack_limit: u16,
+    /// How the congestion window shrinks on loss and grows back.
+    pub congestion: Congestion,
+}
+
+/// Congestion window policy. Loss detection and recovery (fast retransmit,
+/// NewReno, SACK with RACK-TLP) are the same for both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Congestion {
+    /// RFC 5681: halve on loss, one segment per round trip in congestion
+    /// avoidance.
+    #[default]
+    Reno,
+    /// RFC 9438: keep 0.7 on loss, grow back along a cubic curve of time
+    /// (Linux's default; refills a long, fast path much sooner).
+    Cubic,
 }
 
 impl Default for Config {
@@ -55,6 +70,7 @@ impl Default for Config {
             timestamps: true,
             sack: true,
             challenge_ack_limit: 100,
+            congestion: Congestion::Reno,
         }
     }
 }

@@ -1,6 +1,9 @@
 //! Congestion control: slow start and congestion avoidance (RFC 5681), fast
-//! retransmit and NewReno fast recovery (RFC 6582).
+//! retransmit and NewReno fast recovery (RFC 6582), with Reno's window
+//! growth or CUBIC's (RFC 9438, in `cubic`).
 
+use super::cubic::Cubic;
+use crate::time::{Duration, Instant};
 use crate::wire::tcp::SeqNumber;
 
 /// Default upper bound on the congestion window, until `cap` sets one.
@@ -18,9 +21,9 @@ pub enum AckKind {
     Partial,
 }
 
-/// NewReno state for one connection.
+/// Congestion state for one connection.
 #[derive(Debug, Clone, Copy)]
-pub struct NewReno {
+pub struct Controller {
     mss: usize,
     cwnd: usize,
     ssthresh: usize,
@@ -38,9 +41,11 @@ pub struct NewReno {
     /// The window never grows past what could ever be in flight, so an
     /// application-limited sender does not build up a meaningless window.
     max_cwnd: usize,
+    /// CUBIC's reduction and growth instead of Reno's.
+    cubic: Option<Cubic>,
 }
 
-impl NewReno {
+impl Controller {
     /// Initial window per RFC 5681 section 3.1.
     pub fn new(mss: usize, snd_una: SeqNumber) -> Self {
         let mss = mss.max(1);
@@ -51,7 +56,7 @@ impl NewReno {
         } else {
             4 * mss
         };
-        NewReno {
+        Controller {
             mss,
             cwnd,
             ssthresh: MAX_CWND,
@@ -61,7 +66,13 @@ impl NewReno {
             in_recovery: false,
             pipe: false,
             max_cwnd: MAX_CWND,
+            cubic: None,
         }
+    }
+
+    /// Switches window growth and reduction to CUBIC (RFC 9438).
+    pub fn use_cubic(&mut self) {
+        self.cubic = Some(Cubic::default());
     }
 
     /// Switches to RFC 6675 pipe accounting (the peer sends SACK blocks).
@@ -84,13 +95,27 @@ impl NewReno {
         self.in_recovery
     }
 
-    fn halve(&mut self, flight: usize) {
-        self.ssthresh = (flight / 2).max(2 * self.mss);
+    /// Multiplicative decrease: half of `flight` for Reno, seven tenths
+    /// for CUBIC, at least two segments.
+    fn reduce(&mut self, flight: usize) {
+        let kept = match &mut self.cubic {
+            Some(cubic) => cubic.on_congestion(self.cwnd, flight),
+            None => flight / 2,
+        };
+        self.ssthresh = kept.max(2 * self.mss);
     }
 
-    /// A cumulative ACK for `acked` new bytes, up to `ack`; `flight` is what
-    /// remains outstanding after it.
-    pub fn on_ack(&mut self, acked: usize, ack: SeqNumber, flight: usize) -> AckKind {
+    /// A cumulative ACK for `acked` new bytes, up to `ack`, at `now`;
+    /// `flight` is what remains outstanding after it, `rtt` the smoothed
+    /// round trip (CUBIC's growth depends on time).
+    pub fn on_ack(
+        &mut self,
+        acked: usize,
+        ack: SeqNumber,
+        flight: usize,
+        now: Instant,
+        rtt: Duration,
+    ) -> AckKind {
         self.dup_acks = 0;
         if self.in_recovery {
             if ack < self.recover {
@@ -118,6 +143,8 @@ impl NewReno {
         }
         if self.cwnd < self.ssthresh {
             self.cwnd += acked.min(self.mss);
+        } else if let Some(cubic) = &mut self.cubic {
+            self.cwnd = cubic.grow(now, rtt, self.cwnd, acked, self.mss);
         } else {
             self.acked += acked;
             if self.acked >= self.cwnd {
@@ -151,7 +178,7 @@ impl NewReno {
         if self.in_recovery || snd_una <= self.recover {
             return false;
         }
-        self.halve(flight);
+        self.reduce(flight);
         self.cwnd = if self.pipe {
             self.ssthresh
         } else {
@@ -165,7 +192,7 @@ impl NewReno {
     /// The retransmission timer expired (RFC 5681 section 3.1, RFC 6582
     /// section 3.2 step 4).
     pub fn on_timeout(&mut self, flight: usize, snd_max: SeqNumber) {
-        self.halve(flight);
+        self.reduce(flight);
         self.cwnd = self.mss;
         self.acked = 0;
         self.dup_acks = 0;
@@ -180,36 +207,41 @@ mod tests {
 
     const MSS: usize = 1000;
 
+    /// An ACK for Reno, whose growth does not depend on time.
+    fn ack(cc: &mut Controller, acked: usize, ack: SeqNumber, flight: usize) -> AckKind {
+        cc.on_ack(acked, ack, flight, Instant::ZERO, Duration::ZERO)
+    }
+
     #[test]
     fn initial_window_follows_rfc5681() {
-        assert_eq!(NewReno::new(1460, SeqNumber(0)).cwnd(), 3 * 1460);
-        assert_eq!(NewReno::new(536, SeqNumber(0)).cwnd(), 4 * 536);
-        assert_eq!(NewReno::new(9000, SeqNumber(0)).cwnd(), 18000);
+        assert_eq!(Controller::new(1460, SeqNumber(0)).cwnd(), 3 * 1460);
+        assert_eq!(Controller::new(536, SeqNumber(0)).cwnd(), 4 * 536);
+        assert_eq!(Controller::new(9000, SeqNumber(0)).cwnd(), 18000);
     }
 
     #[test]
     fn slow_start_then_avoidance() {
-        let mut cc = NewReno::new(MSS, SeqNumber(0));
-        cc.on_ack(MSS, SeqNumber(1000), 0);
+        let mut cc = Controller::new(MSS, SeqNumber(0));
+        ack(&mut cc, MSS, SeqNumber(1000), 0);
         assert_eq!(cc.cwnd(), 5 * MSS);
         cc.on_timeout(8 * MSS, SeqNumber(9000));
         assert_eq!((cc.cwnd(), cc.ssthresh()), (MSS, 4 * MSS));
         for i in 0..3 {
-            cc.on_ack(MSS, SeqNumber(10_000 + i * 1000), 0);
+            ack(&mut cc, MSS, SeqNumber(10_000 + i * 1000), 0);
         }
         assert_eq!(cc.cwnd(), 4 * MSS, "slow start up to ssthresh");
         for i in 0..4 {
-            cc.on_ack(MSS, SeqNumber(20_000 + i * 1000), 0);
+            ack(&mut cc, MSS, SeqNumber(20_000 + i * 1000), 0);
         }
         assert_eq!(cc.cwnd(), 5 * MSS, "one segment per window");
     }
 
     #[test]
     fn window_stops_at_its_cap() {
-        let mut cc = NewReno::new(MSS, SeqNumber(0));
+        let mut cc = Controller::new(MSS, SeqNumber(0));
         cc.cap(6 * MSS);
         for i in 0..10 {
-            cc.on_ack(MSS, SeqNumber(1 + i * 1000), 0);
+            ack(&mut cc, MSS, SeqNumber(1 + i * 1000), 0);
         }
         assert_eq!(cc.cwnd(), 6 * MSS);
         cc.cap(MSS);
@@ -218,8 +250,8 @@ mod tests {
 
     #[test]
     fn newreno_recovery_partial_and_full_ack() {
-        let mut cc = NewReno::new(MSS, SeqNumber(0));
-        cc.on_ack(MSS, SeqNumber(1), 0);
+        let mut cc = Controller::new(MSS, SeqNumber(0));
+        ack(&mut cc, MSS, SeqNumber(1), 0);
         let (una, max) = (SeqNumber(1), SeqNumber(10_001));
         assert!(!cc.on_dup_ack(una, max, 10 * MSS));
         assert!(!cc.on_dup_ack(una, max, 10 * MSS));
@@ -229,11 +261,11 @@ mod tests {
         assert!(!cc.on_dup_ack(una, max, 10 * MSS));
         assert_eq!(cc.cwnd(), 9 * MSS, "inflated per dup ack");
         assert_eq!(
-            cc.on_ack(2 * MSS, SeqNumber(2001), 8 * MSS),
+            ack(&mut cc, 2 * MSS, SeqNumber(2001), 8 * MSS),
             AckKind::Partial
         );
         assert_eq!(cc.cwnd(), 8 * MSS);
-        assert_eq!(cc.on_ack(8 * MSS, max, 0), AckKind::Normal);
+        assert_eq!(ack(&mut cc, 8 * MSS, max, 0), AckKind::Normal);
         assert!(!cc.in_recovery());
         assert_eq!(cc.cwnd(), 2 * MSS, "min(ssthresh, max(flight, mss) + mss)");
         for _ in 0..3 {
@@ -246,16 +278,16 @@ mod tests {
 
     #[test]
     fn pipe_accounting_neither_inflates_nor_deflates() {
-        let mut cc = NewReno::new(MSS, SeqNumber(0));
+        let mut cc = Controller::new(MSS, SeqNumber(0));
         cc.use_pipe();
-        cc.on_ack(MSS, SeqNumber(1), 0);
+        ack(&mut cc, MSS, SeqNumber(1), 0);
         let (una, max) = (SeqNumber(1), SeqNumber(10_001));
         assert!(cc.on_loss(una, max, 10 * MSS), "RACK starts recovery");
         assert_eq!((cc.cwnd(), cc.ssthresh()), (5 * MSS, 5 * MSS));
         assert!(!cc.on_dup_ack(una, max, 10 * MSS));
         assert!(!cc.on_loss(una, max, 10 * MSS), "one reduction per episode");
         assert_eq!(cc.cwnd(), 5 * MSS);
-        cc.on_ack(2 * MSS, SeqNumber(2001), 8 * MSS);
+        ack(&mut cc, 2 * MSS, SeqNumber(2001), 8 * MSS);
         assert_eq!(cc.cwnd(), 5 * MSS);
         cc.on_timeout(8 * MSS, SeqNumber(20_001));
         assert!(!cc.on_loss(SeqNumber(3001), SeqNumber(20_001), 8 * MSS));

@@ -34,7 +34,8 @@
 //! - Retransmission: RFC 6298 RTO with Karn's rule and exponential backoff;
 //!   on a timeout the sender goes back to SND.UNA (SND.NXT rewinds, SND.MAX
 //!   remembers how far it got, SACKed data is skipped). RFC 5681 slow start
-//!   and congestion avoidance, RFC 6582 NewReno fast recovery.
+//!   and congestion avoidance, RFC 6582 NewReno fast recovery; CUBIC window
+//!   growth (RFC 9438) as an option ([`Congestion`]).
 //! - Options: MSS (RFC 6691; payload shrinks by the options carried), window
 //!   scaling and timestamps with RTTM and PAWS (RFC 7323), SACK (RFC 2018):
 //!   blocks are sent for out-of-order data, most recent first, and received
@@ -54,6 +55,7 @@
 mod assembler;
 mod config;
 mod congestion;
+mod cubic;
 mod io;
 mod rack;
 mod rtt;
@@ -64,7 +66,7 @@ mod tlp;
 
 pub use crate::wire::tcp::SeqNumber;
 pub use assembler::{Assembler, TooManyHoles, MAX_RANGES};
-pub use config::Config;
+pub use config::{Config, Congestion};
 pub use io::{IoError, TcpConnection};
 pub use socket::{Counters, Error, Metrics, Socket};
 pub use state::State;

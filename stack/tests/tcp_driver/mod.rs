@@ -3,7 +3,7 @@
 //! Shared by the `tcp_socket` fuzz target and the `tcp_driver` proptest.
 
 use seqs::storage::RingBuffer;
-use seqs::tcp::{Config, SeqNumber, Socket, State};
+use seqs::tcp::{Config, Congestion, SeqNumber, Socket, State};
 use seqs::time::{Duration, Instant};
 use seqs::wire::tcp::{Control, Repr, Timestamp, MAX_SACK_BLOCKS};
 use std::net::{Ipv4Addr, SocketAddrV4};
@@ -48,6 +48,11 @@ pub fn run(data: &[u8]) -> State {
         nagle: bytes.bool(),
         ack_delay: bytes.bool().then_some(Duration::from_millis(40)),
         keepalive: bytes.bool().then_some(Duration::from_secs(5)),
+        congestion: if bytes.bool() {
+            Congestion::Cubic
+        } else {
+            Congestion::Reno
+        },
         challenge_ack_limit: 5,
         ..Config::default()
     };

@@ -3,8 +3,8 @@
 
 use super::output::NO_SACK;
 use super::{Socket, DEFAULT_MSS, MAX_WINDOW_SHIFT, MIN_MSS};
-use crate::tcp::congestion::{AckKind, NewReno};
-use crate::tcp::{reset_reply, State};
+use crate::tcp::congestion::{AckKind, Controller};
+use crate::tcp::{reset_reply, Congestion, State};
 use crate::time::{Duration, Instant};
 use crate::wire::tcp::{Control, Repr, SeqNumber, Timestamp};
 use core::net::{Ipv4Addr, SocketAddrV4};
@@ -136,9 +136,12 @@ impl Socket<'_> {
         self.max_snd_wnd = self.snd_wnd;
         self.snd_wl1 = seg.seq_number;
         self.snd_wl2 = seg.ack_number.unwrap_or(self.iss);
-        self.cc = NewReno::new(self.data_mss(), self.iss);
+        self.cc = Controller::new(self.data_mss(), self.iss);
         if self.sack_ok {
             self.cc.use_pipe();
+        }
+        if self.config.congestion == Congestion::Cubic {
+            self.cc.use_cubic();
         }
         // Nothing beyond the send buffer (plus SYN and FIN) is ever in flight.
         self.cc.cap(self.tx.capacity() + 2 * self.data_mss());
@@ -331,9 +334,10 @@ impl Socket<'_> {
         self.sample_rtt(now, ack, seg.timestamp);
         self.retries = 0;
         let flight = self.snd_max.distance_from(self.snd_una) as usize;
-        // NewReno (RFC 6582 3.2 step 5): a partial ACK means the next
+        // Controller (RFC 6582 3.2 step 5): a partial ACK means the next
         // segment is lost too. With SACK the hole pointer already knows.
-        let kind = self.cc.on_ack(data_acked, ack, flight);
+        let rtt = self.rtt.srtt().unwrap_or(Duration::ZERO);
+        let kind = self.cc.on_ack(data_acked, ack, flight, now, rtt);
         if kind == AckKind::Partial && self.sacked.is_empty() {
             self.fast_rexmit_now = true;
             self.rexmit_nxt = self.snd_una;

@@ -5,7 +5,7 @@ mod output;
 mod recovery;
 
 use super::assembler::Assembler;
-use super::congestion::NewReno;
+use super::congestion::Controller;
 use super::rack::Rack;
 use super::rtt::RttEstimator;
 use super::tlp::LossProbe;
@@ -148,7 +148,7 @@ pub struct Socket<'a> {
     rtt: RttEstimator,
     /// Karn's algorithm: one timed segment, never a retransmitted one.
     rtt_sample: Option<(SeqNumber, Instant)>,
-    cc: NewReno,
+    cc: Controller,
     /// Next sequence to consider for retransmission during recovery.
     rexmit_nxt: SeqNumber,
     /// Retransmit the first hole now, outside the window check (on entering
@@ -217,7 +217,7 @@ impl<'a> Socket<'a> {
             rst_pending: false,
             rtt: RttEstimator::new(config.rto_initial, config.rto_min, config.rto_max),
             rtt_sample: None,
-            cc: NewReno::new(DEFAULT_MSS, SeqNumber(0)),
+            cc: Controller::new(DEFAULT_MSS, SeqNumber(0)),
             rexmit_nxt: SeqNumber(0),
             fast_rexmit_now: false,
             rack: Rack::new(),
