@@ -7,7 +7,8 @@
 //! and how it grows in congestion avoidance.
 //!
 //! Integer arithmetic throughout (no floating point on the targets that
-//! matter): windows in bytes, time in microseconds, C = 0.4 segments/s³.
+//! matter), in 64 bits whatever the target's word: windows in bytes, the
+//! curve's time in ticks of 1/1024 s, C = 0.4 segments/s³.
 
 use crate::time::{Duration, Instant};
 
@@ -49,12 +50,12 @@ impl Cubic {
     /// convergence: a flow that lost below its previous W_max gives way).
     pub fn on_congestion(&mut self, cwnd: usize, flight: usize) -> usize {
         self.w_max = if cwnd < self.w_max {
-            cwnd * (BETA.0 + BETA.1) / (2 * BETA.1)
+            scale(cwnd, BETA.0 + BETA.1, 2 * BETA.1)
         } else {
             cwnd
         };
         self.epoch = None;
-        flight * BETA.0 / BETA.1
+        scale(flight, BETA.0, BETA.1)
     }
 
     /// The window after `acked` more bytes were acknowledged in congestion
@@ -85,7 +86,8 @@ impl Cubic {
         } else {
             (9, 17)
         };
-        epoch.w_est += acked * mss * alpha.0 / (alpha.1 * cwnd.max(1));
+        let step = scale(acked, mss * alpha.0, alpha.1 * cwnd.max(1));
+        epoch.w_est = epoch.w_est.saturating_add(step);
         let t = now - epoch.start;
         if window_at(w_max, mss, t, epoch.k) < epoch.w_est {
             return epoch.w_est.max(cwnd);
@@ -93,16 +95,22 @@ impl Cubic {
         // Concave or convex region: aim at where the curve is one round
         // trip ahead, at most half again the window (section 4.4).
         let target = window_at(w_max, mss, t + rtt, epoch.k).clamp(cwnd, cwnd + cwnd / 2);
-        cwnd + (target - cwnd) * acked / cwnd.max(1)
+        cwnd + scale(target - cwnd, acked, cwnd.max(1))
     }
+}
+
+/// `value * num / den` without overflow on a 32-bit target (saturating).
+fn scale(value: usize, num: usize, den: usize) -> usize {
+    let wide = (value as u64).saturating_mul(num as u64) / (den.max(1) as u64);
+    usize::try_from(wide).unwrap_or(usize::MAX)
 }
 
 /// K: how long the curve takes to climb `deficit` bytes back to W_max,
 /// cbrt(deficit / C) seconds with the deficit in segments.
 fn time_to_regain(deficit: usize, mss: usize) -> Duration {
-    // (deficit / mss) / 0.4 s³ = deficit * 2.5 * 1024³ / mss ticks³. The
-    // window is capped far below 2^30 bytes, so this fits.
-    let cube = deficit as u64 * 10 * (1 << 30) / (4 * mss.max(1) as u64);
+    // (deficit / mss) / 0.4 s³ = deficit * 2.5 * 1024³ / mss ticks³
+    // (saturating: a deficit that large takes longer than the curve runs).
+    let cube = (deficit as u64).saturating_mul(10 << 30) / (4 * mss.max(1) as u64);
     let ticks = cbrt(cube);
     Duration::from_micros(ticks * 1_000_000 / TICKS_PER_SEC as u64)
 }
@@ -115,7 +123,11 @@ fn window_at(w_max: usize, mss: usize, t: Duration, k: Duration) -> usize {
     // 1024³ * 1024, then bytes.
     let segments = (d * d * d * 4 / 10) >> 20;
     let offset = (segments * mss as i64) >> 10;
-    (w_max as i64).saturating_add(offset).max(0) as usize
+    let window = i64::try_from(w_max)
+        .unwrap_or(i64::MAX)
+        .saturating_add(offset)
+        .max(0);
+    usize::try_from(window).unwrap_or(usize::MAX)
 }
 
 /// The integer cube root, rounded down.
@@ -223,6 +235,22 @@ mod tests {
         assert!(cwnd >= 30 * MSS);
         let later = avoid(&mut cubic, cwnd, ms(100), ms(3000));
         assert!(later > 35 * MSS, "convex from the start: {later}");
+    }
+
+    #[test]
+    fn extreme_windows_and_times_do_not_overflow() {
+        let mut cubic = Cubic::default();
+        let max = usize::MAX;
+        assert!(cubic.on_congestion(max, max) > 0);
+        assert!(cubic.on_congestion(max / 2, max) > 0);
+        let start = Instant::ZERO;
+        let late = Instant::from_secs(1 << 40);
+        for (now, cwnd, acked) in [(start, 1, max), (late, max, max), (late, 0, 0)] {
+            cubic.grow(now, Duration::MAX, cwnd, acked, 65_535);
+        }
+        assert!(time_to_regain(max, 1) > Duration::from_secs(1_000));
+        assert!(window_at(max, 65_535, Duration::MAX, Duration::ZERO) >= max / 2);
+        assert_eq!(window_at(0, 65_535, Duration::ZERO, Duration::MAX), 0);
     }
 
     #[test]
