@@ -193,6 +193,9 @@ impl Controller {
     /// section 3.2 step 4).
     pub fn on_timeout(&mut self, flight: usize, snd_max: SeqNumber) {
         self.reduce(flight);
+        if let Some(cubic) = &mut self.cubic {
+            cubic.on_timeout();
+        }
         self.cwnd = self.mss;
         self.acked = 0;
         self.dup_acks = 0;

@@ -13,7 +13,7 @@
 use crate::time::{Duration, Instant};
 
 /// β_cubic = 0.7 as a fraction: the window kept on congestion.
-const BETA: (usize, usize) = (7, 10);
+const BETA: (u64, u64) = (7, 10);
 
 /// The curve's clock ticks in 1/1024 s (about a millisecond): fine enough
 /// for a curve that moves a segment in tens of milliseconds, and coarse
@@ -28,20 +28,29 @@ const MAX_TICKS: i64 = 1 << 20;
 /// CUBIC's state for one connection.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Cubic {
-    /// W_max: the window just before the last reduction, in bytes.
+    /// W_max: the window just before the last reduction (less after fast
+    /// convergence), in bytes.
     w_max: usize,
-    /// The current congestion-avoidance epoch: when it started, K (the time
-    /// at which the curve is back at W_max) and the Reno-friendly estimate
-    /// W_est (RFC 9438 section 4.3), in bytes. `None` until the first ACK
+    /// cwnd_prior: the window at the last reduction. The Reno-friendly
+    /// estimate grows at the Reno rate once it gets back there.
+    prior: usize,
+    /// The next congestion-avoidance stage follows a timeout: it starts on
+    /// its own plateau (RFC 9438 section 4.8).
+    after_timeout: bool,
+    /// The current congestion-avoidance epoch; `None` until the first ACK
     /// in congestion avoidance after a reduction.
     epoch: Option<Epoch>,
 }
 
 #[derive(Debug, Clone, Copy)]
 struct Epoch {
+    /// When the curve's clock started (moved on over idle periods).
     start: Instant,
+    /// K: when the curve is back at W_max.
     k: Duration,
+    /// W_est, the Reno-friendly estimate (section 4.3), in bytes.
     w_est: usize,
+    last_ack: Instant,
 }
 
 impl Cubic {
@@ -54,8 +63,17 @@ impl Cubic {
         } else {
             cwnd
         };
+        self.prior = cwnd;
+        self.after_timeout = false;
         self.epoch = None;
         scale(flight, BETA.0, BETA.1)
+    }
+
+    /// A timeout (after `on_congestion`): the next congestion avoidance
+    /// starts flat where it starts, K = 0 (section 4.8). A window inflated
+    /// by fast recovery when the timer fired says nothing of the path.
+    pub fn on_timeout(&mut self) {
+        self.after_timeout = true;
     }
 
     /// The window after `acked` more bytes were acknowledged in congestion
@@ -68,25 +86,36 @@ impl Cubic {
         acked: usize,
         mss: usize,
     ) -> usize {
-        if self.epoch.is_none() {
-            // A window already past W_max (slow start after a timeout
-            // overshot it) is the curve's new plateau, reached at once.
-            self.w_max = self.w_max.max(cwnd);
+        if self.epoch.is_none() && (self.after_timeout || cwnd >= self.w_max) {
+            // After a timeout, or with a window already past W_max, the
+            // curve's plateau is where this stage starts.
+            self.w_max = cwnd;
+            self.after_timeout = false;
         }
         let w_max = self.w_max;
         let epoch = self.epoch.get_or_insert_with(|| Epoch {
             start: now,
             k: time_to_regain(w_max - cwnd, mss),
             w_est: cwnd,
+            last_ack: now,
         });
+        // An ACK-clocked flow sees ACKs at least once a round trip: a longer
+        // gap was idle (or application-limited) time, which must not count
+        // as time for the curve to have grown (section 5.8).
+        let gap = now - epoch.last_ack;
+        if !rtt.is_zero() && gap > rtt + rtt {
+            epoch.start = (epoch.start + (gap - rtt)).min(now);
+        }
+        epoch.last_ack = now;
         // Reno-friendly estimate: α = 3(1 - β)/(1 + β) = 9/17 segments per
-        // window, 1 once it is past W_max (section 4.3).
-        let alpha = if epoch.w_est >= w_max {
+        // window, 1 once it is back at cwnd_prior (section 4.3).
+        let alpha: (u64, u64) = if epoch.w_est >= self.prior {
             (1, 1)
         } else {
             (9, 17)
         };
-        let step = scale(acked, mss * alpha.0, alpha.1 * cwnd.max(1));
+        let per_window = alpha.1.saturating_mul(cwnd.max(1) as u64);
+        let step = scale(acked, mss as u64 * alpha.0, per_window);
         epoch.w_est = epoch.w_est.saturating_add(step);
         let t = now - epoch.start;
         if window_at(w_max, mss, t, epoch.k) < epoch.w_est {
@@ -95,13 +124,13 @@ impl Cubic {
         // Concave or convex region: aim at where the curve is one round
         // trip ahead, at most half again the window (section 4.4).
         let target = window_at(w_max, mss, t + rtt, epoch.k).clamp(cwnd, cwnd + cwnd / 2);
-        cwnd + scale(target - cwnd, acked, cwnd.max(1))
+        cwnd + scale(target - cwnd, acked as u64, cwnd.max(1) as u64)
     }
 }
 
-/// `value * num / den` without overflow on a 32-bit target (saturating).
-fn scale(value: usize, num: usize, den: usize) -> usize {
-    let wide = (value as u64).saturating_mul(num as u64) / (den.max(1) as u64);
+/// `value * num / den`, in 64 bits whatever the target (saturating).
+fn scale(value: usize, num: u64, den: u64) -> usize {
+    let wide = (value as u64).saturating_mul(num) / den.max(1);
     usize::try_from(wide).unwrap_or(usize::MAX)
 }
 
@@ -235,6 +264,53 @@ mod tests {
         assert!(cwnd >= 30 * MSS);
         let later = avoid(&mut cubic, cwnd, ms(100), ms(3000));
         assert!(later > 35 * MSS, "convex from the start: {later}");
+    }
+
+    #[test]
+    fn after_a_timeout_avoidance_starts_on_its_own_plateau() {
+        let mut cubic = Cubic::default();
+        // A timeout while fast recovery had inflated the window to 170.
+        cubic.on_congestion(170 * MSS, 100 * MSS);
+        cubic.on_timeout();
+        // Slow start stopped at ssthresh 70: the curve is flat there, not
+        // climbing towards 170.
+        let now = Instant::from_millis(1);
+        let cwnd = cubic.grow(now, ms(100), 70 * MSS, MSS, MSS);
+        assert_eq!(cubic.w_max, 70 * MSS);
+        assert_eq!(cubic.epoch.map(|e| e.k), Some(Duration::ZERO));
+        assert!(cwnd < 71 * MSS, "{cwnd}");
+        // The next congestion event is an ordinary one again.
+        cubic.on_congestion(80 * MSS, 80 * MSS);
+        let cwnd = cubic.grow(now + ms(5000), ms(100), 56 * MSS, MSS, MSS);
+        assert_eq!(cubic.w_max, 80 * MSS);
+        assert!(cubic.epoch.is_some_and(|e| e.k > Duration::ZERO), "{cwnd}");
+    }
+
+    #[test]
+    fn idle_time_does_not_count_as_growth() {
+        let rtt = ms(100);
+        // A window of ACKs a round trip, from `from`, for `rounds`.
+        let run = |cubic: &mut Cubic, mut cwnd: usize, from: Instant, rounds: u32| {
+            let mut now = from;
+            for _ in 0..rounds {
+                for _ in 0..cwnd / (2 * MSS) {
+                    cwnd = cubic.grow(now, rtt, cwnd, 2 * MSS, MSS);
+                }
+                now += rtt;
+            }
+            cwnd
+        };
+        let mut fresh = Cubic::default();
+        let cwnd = fresh.on_congestion(100 * MSS, 100 * MSS);
+        let mut paused = fresh;
+        let start = Instant::from_millis(1000);
+        let busy = run(&mut fresh, cwnd, start, 5);
+        // One ACK, ten idle seconds, then the same five round trips: the
+        // curve resumes where it stopped, it does not leap to where ten
+        // seconds of growth would have taken it.
+        paused.grow(start, rtt, cwnd, 2 * MSS, MSS);
+        let resumed = run(&mut paused, cwnd, start + ms(10_000), 5);
+        assert!(resumed <= busy + 2 * MSS, "{resumed} against {busy}");
     }
 
     #[test]
