@@ -220,7 +220,9 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
         let bytes = self.bytes_mut();
         let total = u16::try_from(bytes.len());
         let sum = match (bytes.split_at_mut_checked(header_len), total) {
-            (Some((header, body)), Ok(total)) if body.len() == payload.len() => {
+            (Some((header, body)), Ok(total))
+                if header.len() >= HEADER_LEN && body.len() == payload.len() =>
+            {
                 Some(checksum::combine(&[
                     checksum::pseudo_header(src, dst, PROTOCOL, total),
                     checksum::data(header),

@@ -407,19 +407,24 @@ proptest! {
 proptest! {
     /// The one-pass payload copy and checksum writes the same bytes as
     /// copying the payload and then summing the segment, for any payload
-    /// (odd lengths included) and for a buffer longer than the segment
-    /// (where it falls back to the two passes).
+    /// (odd lengths included), for a buffer longer than the segment and for
+    /// a data offset under 20 bytes (where the checksum field lies in the
+    /// payload; both fall back to the two passes).
     #[test]
     fn payload_and_checksum_in_one_pass_match_two(
-        payload in proptest::collection::vec(any::<u8>(), 0..1500),
-        header in proptest::collection::vec(any::<u8>(), 20..=20),
+        // At least 10 bytes: an 8-byte header still needs the checksum field.
+        payload in proptest::collection::vec(any::<u8>(), 10..1500),
+        header in proptest::collection::vec(any::<u8>(), 24..=24),
+        header_len in proptest::sample::select(vec![8u8, 16, 20, 24]),
         spare in 0usize..3,
     ) {
-        let len = 20 + payload.len() + spare;
+        let hlen = usize::from(header_len);
+        let len = hlen + payload.len() + spare;
         let (mut once, mut twice) = (vec![0x5au8; len], vec![0x5au8; len]);
         for bytes in [&mut once, &mut twice] {
-            bytes[..20].copy_from_slice(&header);
-            Packet::new_unchecked(&mut bytes[..]).set_header_len(20);
+            let n = hlen.min(len).min(header.len());
+            bytes[..n].copy_from_slice(&header[..n]);
+            Packet::new_unchecked(&mut bytes[..]).set_header_len(header_len);
         }
         let mut packet = Packet::new_unchecked(&mut once[..]);
         packet.fill_payload_and_checksum(&payload, SRC, DST);
