@@ -42,17 +42,27 @@ fn ack_and_drain(a: &mut Socket<'static>, at: Instant, ack: &Seg) -> Vec<u32> {
 /// A connected pair with 400 bytes (4 segments) sent by A at 100 ms.
 /// The handshake measured a 20 ms RTT.
 fn four_in_flight() -> (Socket<'static>, Socket<'static>) {
-    let (mut a, b) = connected(10_000, sack_config(), 10_000, sack_config());
+    four_in_flight_with(sack_config())
+}
+
+/// `four_in_flight` with A configured as `config`.
+fn four_in_flight_with(config: Config) -> (Socket<'static>, Socket<'static>) {
+    let (mut a, b) = connected(10_000, config, 10_000, sack_config());
     a.send_slice(&[5u8; 2000]).unwrap();
     assert_eq!(seqs(&drain(&mut a, ms(100))), [101, 201, 301, 401]);
     (a, b)
 }
 
-/// 101 is lost: SACKs for the rest let two new segments out, and the third
-/// duplicate starts recovery with 101 resent at 120 ms.
-fn fast_retransmit_101(a: &mut Socket<'static>) {
+/// 101 is lost: SACKs for the rest let two new segments out.
+fn two_duplicates_for_101(a: &mut Socket<'static>) {
     assert_eq!(ack_and_drain(a, ms(120), &b_ack(101, &[(201, 301)])), [501]);
     assert_eq!(ack_and_drain(a, ms(120), &b_ack(101, &[(201, 401)])), [601]);
+}
+
+/// After `two_duplicates_for_101`, the third duplicate starts recovery
+/// with 101 resent at 120 ms.
+fn fast_retransmit_101(a: &mut Socket<'static>) {
+    two_duplicates_for_101(a);
     assert_eq!(ack_and_drain(a, ms(120), &b_ack(101, &[(201, 501)])), [101]);
 }
 
@@ -90,21 +100,11 @@ fn lost_retransmission_is_resent_before_the_timer() {
 
 #[test]
 fn cubic_keeps_seven_tenths_of_the_flight_through_recovery() {
-    let config = Config {
+    let (mut a, _) = four_in_flight_with(Config {
         congestion: Congestion::Cubic,
         ..sack_config()
-    };
-    let (mut a, _) = connected(10_000, config, 10_000, sack_config());
-    a.send_slice(&[5u8; 2000]).unwrap();
-    assert_eq!(seqs(&drain(&mut a, ms(100))), [101, 201, 301, 401]);
-    assert_eq!(
-        ack_and_drain(&mut a, ms(120), &b_ack(101, &[(201, 301)])),
-        [501]
-    );
-    assert_eq!(
-        ack_and_drain(&mut a, ms(120), &b_ack(101, &[(201, 401)])),
-        [601]
-    );
+    });
+    two_duplicates_for_101(&mut a);
     // 600 bytes were out when the third duplicate found the loss: Reno
     // keeps 300 and resends 101 alone (above); CUBIC keeps 420, and the
     // pipe (101 lost, 201 to 600 SACKed: 100 bytes) lets 701 go too.

@@ -86,12 +86,7 @@ impl<'a, H: Copy + Default> PacketBuffer<'a, H> {
     /// Whether a packet of `len` bytes would be queued now: a free slot and
     /// `len` contiguous bytes (as [`PacketBuffer::enqueue`] would find them).
     pub fn can_fit(&self, len: usize) -> bool {
-        let room = if self.payload_used == 0 {
-            len <= self.payload.len()
-        } else {
-            self.place(len).is_some()
-        };
-        room && !self.is_full()
+        self.placement(len).is_ok()
     }
 
     /// Reserves `len` contiguous bytes for a new packet with `header` and
@@ -119,6 +114,15 @@ impl<'a, H: Copy + Default> PacketBuffer<'a, H> {
     }
 
     fn reserve(&mut self, len: usize) -> Result<(usize, usize), Full> {
+        let placed = self.placement(len)?;
+        if self.payload_used == 0 {
+            self.payload_head = 0;
+        }
+        Ok(placed)
+    }
+
+    /// Where `reserve` puts `len` bytes (padding, start), or why it cannot.
+    fn placement(&self, len: usize) -> Result<(usize, usize), Full> {
         if len > self.payload.len() {
             return Err(Full::TooLarge);
         }
@@ -127,7 +131,7 @@ impl<'a, H: Copy + Default> PacketBuffer<'a, H> {
         }
         if self.payload_used == 0 {
             // Empty: restart at zero to offer the largest contiguous run.
-            self.payload_head = 0;
+            return Ok((0, 0));
         }
         self.place(len).ok_or(Full::Payload)
     }

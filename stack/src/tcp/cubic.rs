@@ -29,14 +29,11 @@ const MAX_TICKS: i64 = 1 << 20;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Cubic {
     /// W_max: the window just before the last reduction (less after fast
-    /// convergence), in bytes.
+    /// convergence; 0, unknown, after a timeout), in bytes.
     w_max: usize,
     /// cwnd_prior: the window at the last reduction. The Reno-friendly
     /// estimate grows at the Reno rate once it gets back there.
     prior: usize,
-    /// The next congestion-avoidance stage follows a timeout: it starts on
-    /// its own plateau (RFC 9438 section 4.8).
-    after_timeout: bool,
     /// The current congestion-avoidance epoch; `None` until the first ACK
     /// in congestion avoidance after a reduction.
     epoch: Option<Epoch>,
@@ -64,16 +61,16 @@ impl Cubic {
             cwnd
         };
         self.prior = cwnd;
-        self.after_timeout = false;
         self.epoch = None;
         scale(flight, BETA.0, BETA.1)
     }
 
     /// A timeout (after `on_congestion`): the next congestion avoidance
     /// starts flat where it starts, K = 0 (section 4.8). A window inflated
-    /// by fast recovery when the timer fired says nothing of the path.
+    /// by fast recovery when the timer fired says nothing of the path, so
+    /// W_max is forgotten until then.
     pub fn on_timeout(&mut self) {
-        self.after_timeout = true;
+        self.w_max = 0;
     }
 
     /// The window after `acked` more bytes were acknowledged in congestion
@@ -86,11 +83,10 @@ impl Cubic {
         acked: usize,
         mss: usize,
     ) -> usize {
-        if self.epoch.is_none() && (self.after_timeout || cwnd >= self.w_max) {
+        if self.epoch.is_none() && cwnd >= self.w_max {
             // After a timeout, or with a window already past W_max, the
             // curve's plateau is where this stage starts.
             self.w_max = cwnd;
-            self.after_timeout = false;
         }
         let w_max = self.w_max;
         let epoch = self.epoch.get_or_insert_with(|| Epoch {

@@ -20,16 +20,9 @@ pub fn data(bytes: &[u8]) -> u16 {
     let mut quads = bytes.chunks_exact(32);
     let mut acc = [0u64; 4];
     for quad in &mut quads {
-        for (sum, word) in acc.iter_mut().zip(quad.chunks_exact(8)) {
-            *sum += halves(word);
-        }
+        add_quad(&mut acc, quad);
     }
-    let mut words = quads.remainder().chunks_exact(8);
-    for word in &mut words {
-        acc[0] += halves(word);
-    }
-    acc[1] += tail(words.remainder());
-    fold(acc.iter().sum()).swap_bytes()
+    finish(acc, quads.remainder())
 }
 
 /// Copies as much of `src` as `dest` holds and returns `data` of what was
@@ -46,14 +39,26 @@ pub fn copy(dest: &mut [u8], src: &[u8]) -> u16 {
     let mut acc = [0u64; 4];
     for (quad, to) in (&mut quads).zip(&mut out) {
         to.copy_from_slice(quad);
-        for (sum, word) in acc.iter_mut().zip(quad.chunks_exact(8)) {
-            *sum += halves(word);
-        }
+        add_quad(&mut acc, quad);
     }
     let rest = quads.remainder();
     if let Some(to) = out.into_remainder().get_mut(..rest.len()) {
         to.copy_from_slice(rest);
     }
+    finish(acc, rest)
+}
+
+/// Adds a 32-byte block to the four accumulators, one word each.
+#[inline(always)]
+fn add_quad(acc: &mut [u64; 4], quad: &[u8]) {
+    for (sum, word) in acc.iter_mut().zip(quad.chunks_exact(8)) {
+        *sum += halves(word);
+    }
+}
+
+/// Adds the last 0 to 31 bytes and folds the accumulators into the sum.
+#[inline(always)]
+fn finish(mut acc: [u64; 4], rest: &[u8]) -> u16 {
     let mut words = rest.chunks_exact(8);
     for word in &mut words {
         acc[0] += halves(word);

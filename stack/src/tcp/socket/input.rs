@@ -334,7 +334,7 @@ impl Socket<'_> {
         self.sample_rtt(now, ack, seg.timestamp);
         self.retries = 0;
         let flight = self.snd_max.distance_from(self.snd_una) as usize;
-        // Controller (RFC 6582 3.2 step 5): a partial ACK means the next
+        // NewReno (RFC 6582 3.2 step 5): a partial ACK means the next
         // segment is lost too. With SACK the hole pointer already knows.
         let rtt = self.rtt.srtt().unwrap_or(Duration::ZERO);
         let kind = self.cc.on_ack(data_acked, ack, flight, now, rtt);
